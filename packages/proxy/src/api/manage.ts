@@ -1,0 +1,43 @@
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import type { Domain } from "../domain.js";
+import { AppError } from "../errors.js";
+import { managementAuth } from "./auth.js";
+import { actorOf, type ApiEnv } from "./context.js";
+import { openApiDocument } from "./openapi.js";
+import { jsonBody, manageRoutes } from "./routes.js";
+
+export interface ManageOptions {
+  managementToken: string;
+  maxBodyBytes: number;
+  version: string;
+}
+
+/** `/manage/*`: thin routes over the domain verbs, all from the route table. */
+export function manageApi(d: Domain, opts: ManageOptions): Hono<ApiEnv> {
+  const app = new Hono<ApiEnv>();
+  const doc = openApiDocument(manageRoutes, opts.version);
+  app.get("/manage/openapi.json", (c) => c.json(doc));
+  app.use(
+    "/manage/*",
+    bodyLimit({
+      maxSize: opts.maxBodyBytes,
+      onError: () => {
+        throw new AppError("payload_too_large", `request body exceeds ${opts.maxBodyBytes} bytes`);
+      },
+    }),
+  );
+  app.use("/manage/*", managementAuth(d, opts.managementToken));
+  for (const route of manageRoutes) {
+    const path = route.path.replace(/\{(\w+)\}/g, ":$1");
+    app.on(route.method.toUpperCase(), path, async (c) => {
+      const result = await route.handle(d, actorOf(c), {
+        id: c.req.param("id") ?? "",
+        query: c.req.query(),
+        body: () => jsonBody(c),
+      });
+      return result.status === 204 ? c.body(null, 204) : c.json(result.body as object, result.status);
+    });
+  }
+  return app;
+}

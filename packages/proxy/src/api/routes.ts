@@ -1,0 +1,81 @@
+import type { Context } from "hono";
+import { z } from "zod";
+import type { Actor } from "../audit/record.js";
+import { auditQuery, getAuditEvent, listAuditEvents } from "../audit/verbs.js";
+import type { Domain } from "../domain.js";
+import { badRequest } from "../errors.js";
+import {
+  createProject,
+  createProjectInput,
+  deleteProject,
+  getProject,
+  listProjects,
+  revokeProjectTokens,
+  updateProject,
+  updateProjectInput,
+} from "../projects/verbs.js";
+import { createToken, createTokenInput, getToken, listTokens, revokeToken, updateToken, updateTokenInput } from "../tokens/verbs.js";
+import type { ApiEnv } from "./context.js";
+import { auditEventSchema, auditPageSchema, bulkRevokeSchema, createdTokenSchema, projectSchema, tokenSchema } from "./schemas.js";
+
+type Method = "get" | "post" | "patch" | "delete";
+
+/** What a route hands back: a JSON body with a status, or no content. */
+export type RouteResult = { status: 200 | 201; body: unknown } | { status: 204 };
+
+export interface Route {
+  method: Method;
+  /** OpenAPI-style path; `{id}` segments become Hono `:id` params. */
+  path: string;
+  summary: string;
+  body?: z.ZodType;
+  query?: z.ZodType;
+  response?: z.ZodType;
+  status: 200 | 201 | 204;
+  handle(d: Domain, who: Actor, req: { id: string; query: Record<string, string>; body: () => Promise<unknown> }): Promise<RouteResult>;
+}
+
+const ok = (body: unknown) => ({ status: 200 as const, body });
+
+/** The management API, as data: the Hono app and the OpenAPI document are both built from it. */
+export const manageRoutes: Route[] = [
+  { method: "get", path: "/manage/projects", summary: "List projects (API keys obfuscated)", response: z.array(projectSchema), status: 200,
+    handle: async (d, who) => ok(await listProjects(d, who)) },
+  { method: "post", path: "/manage/projects", summary: "Create a project", body: createProjectInput, response: projectSchema, status: 201,
+    handle: async (d, who, r) => ({ status: 201, body: await createProject(d, who, await r.body()) }) },
+  { method: "get", path: "/manage/projects/{id}", summary: "Get a project", response: projectSchema, status: 200,
+    handle: async (d, who, r) => ok(await getProject(d, who, r.id)) },
+  { method: "patch", path: "/manage/projects/{id}", summary: "Update a project; is_active=false with revoke_tokens=true also revokes its tokens",
+    body: updateProjectInput, response: projectSchema, status: 200,
+    handle: async (d, who, r) => ok((await updateProject(d, who, r.id, await r.body())).project) },
+  { method: "delete", path: "/manage/projects/{id}", summary: "Always 405: projects are kept for their audit trail", status: 204,
+    handle: async (d, who, r) => deleteProject(d, who, r.id) },
+  { method: "post", path: "/manage/projects/{id}/tokens/revoke", summary: "Revoke every active token of a project", response: bulkRevokeSchema,
+    status: 200, handle: async (d, who, r) => ok(await revokeProjectTokens(d, who, r.id)) },
+  { method: "get", path: "/manage/tokens", summary: "List tokens, newest first (secrets obfuscated); filter with ?projectId=",
+    query: z.object({ projectId: z.string().optional() }), response: z.array(tokenSchema), status: 200,
+    handle: async (d, who, r) => ok(await listTokens(d, who, r.query.projectId)) },
+  { method: "post", path: "/manage/tokens", summary: "Create a withering token; the secret is returned only here", body: createTokenInput,
+    response: createdTokenSchema, status: 200, handle: async (d, who, r) => ok(await createToken(d, who, await r.body())) },
+  { method: "get", path: "/manage/tokens/{id}", summary: "Get a token", response: tokenSchema, status: 200,
+    handle: async (d, who, r) => ok(await getToken(d, who, r.id)) },
+  { method: "patch", path: "/manage/tokens/{id}", summary: "Activate, deactivate or change max_requests (0 = unlimited)",
+    body: updateTokenInput, response: tokenSchema, status: 200, handle: async (d, who, r) => ok(await updateToken(d, who, r.id, await r.body())) },
+  { method: "delete", path: "/manage/tokens/{id}", summary: "Revoke a token (idempotent)", status: 204,
+    handle: async (d, who, r) => (await revokeToken(d, who, r.id), { status: 204 }) },
+  { method: "get", path: "/manage/audit", summary: "List audit events, newest first, with filters and pagination", query: auditQuery,
+    response: auditPageSchema, status: 200, handle: async (d, who, r) => ok(await listAuditEvents(d, who, r.query)) },
+  { method: "get", path: "/manage/audit/{id}", summary: "Get one audit event", response: auditEventSchema, status: 200,
+    handle: async (d, who, r) => ok(await getAuditEvent(d, who, r.id)) },
+];
+
+/** Reads a JSON body; anything that is not JSON is the original's "invalid request body". */
+export async function jsonBody(c: Context<ApiEnv>): Promise<unknown> {
+  const text = await c.req.text();
+  if (text.trim() === "") throw badRequest("invalid request body");
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw badRequest("invalid request body");
+  }
+}

@@ -1,0 +1,51 @@
+import { Hono, type Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { manageApi } from "./api/manage.js";
+import { requestIds, type ApiEnv } from "./api/context.js";
+import { healthApi, type HealthCheck } from "./api/health.js";
+import type { Domain } from "./domain.js";
+import { AppError } from "./errors.js";
+import type { Logger } from "./observability/logger.js";
+
+export const VERSION = "0.1.0";
+
+export interface AppDeps {
+  domain: Domain;
+  logger: Logger;
+  managementToken: string;
+  managementMaxBodyBytes: number;
+  healthChecks: HealthCheck[];
+  isDraining: () => boolean;
+}
+
+/** Renders every error as the management API's JSON body; unexpected ones are logged, never shown. */
+function renderError(logger: Logger) {
+  return function onError(err: Error, c: Context<ApiEnv>) {
+    if (err instanceof AppError) {
+      for (const [k, v] of Object.entries(err.options.headers ?? {})) c.header(k, v);
+      const body = { error: err.message, ...(err.options.showCode ? { code: err.code } : {}), ...err.options.extra };
+      return c.json(body, err.status);
+    }
+    if (err instanceof HTTPException && err.status < 500) return c.json({ error: err.message || "bad request" }, err.status);
+    logger.error({ err, request_id: c.get("requestId"), path: c.req.path }, "unhandled error");
+    return c.json({ error: "internal server error" }, 500);
+  };
+}
+
+/** The main listener's app (`LISTEN_ADDR`): management API, health. Imports no concrete adapter. */
+export function createApp(deps: AppDeps): Hono<ApiEnv> {
+  const app = new Hono<ApiEnv>();
+  app.use("*", requestIds());
+  app.route("/", healthApi(deps.healthChecks, VERSION, deps.isDraining));
+  app.route(
+    "/",
+    manageApi(deps.domain, {
+      managementToken: deps.managementToken,
+      maxBodyBytes: deps.managementMaxBodyBytes,
+      version: VERSION,
+    }),
+  );
+  app.notFound((c) => c.json({ error: "not found" }, 404));
+  app.onError(renderError(deps.logger));
+  return app;
+}

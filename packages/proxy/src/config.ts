@@ -1,0 +1,205 @@
+import path from "node:path";
+import { z } from "zod";
+
+/**
+ * The one place that reads the environment. `loadConfig` parses it once at boot into a typed,
+ * frozen object; a bad value throws a ConfigError whose message names the variable.
+ */
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+type Env = Record<string, string | undefined>;
+
+const bool = (fallback: boolean) =>
+  z
+    .enum(["true", "false", "1", "0", "yes", "no"], { message: "expected true or false" })
+    .optional()
+    .transform((v) => (v === undefined ? fallback : ["true", "1", "yes"].includes(v)));
+
+const int = (fallback: number, min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === "") return fallback;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < min || n > max) {
+        ctx.addIssue({ code: "custom", message: `expected a whole number from ${min} to ${max}` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+/** Durations accept Go-style strings ("30s", "5m", "1h", "250ms") or plain seconds. */
+const duration = (fallbackMs: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === "") return fallbackMs;
+      const ms = parseDuration(v);
+      if (ms === undefined) {
+        ctx.addIssue({ code: "custom", message: 'expected a duration such as "30s", "5m" or "250ms"' });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
+export function parseDuration(text: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
+  if (!m) return undefined;
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? "s") as "ms" | "s" | "m" | "h"];
+  return Math.round(Number(m[1]) * unit);
+}
+
+const listenAddr = (fallback: string) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const text = v === undefined || v === "" ? fallback : v;
+      const m = /^(.*):(\d{1,5})$/.exec(text);
+      const port = m ? Number(m[2]) : NaN;
+      if (!m || port > 65535) {
+        ctx.addIssue({ code: "custom", message: 'expected "host:port" or ":port"' });
+        return z.NEVER;
+      }
+      const host = (m[1] ?? "").replace(/^\[(.*)\]$/, "$1");
+      return { host: host === "" ? "0.0.0.0" : host, port };
+    });
+
+const encryptionKey = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    if (v === undefined || v === "") return undefined;
+    const key = Buffer.from(v, "base64");
+    if (key.length !== 32) {
+      ctx.addIssue({ code: "custom", message: "expected base64 of exactly 32 bytes (openssl rand -base64 32)" });
+      return z.NEVER;
+    }
+    return key;
+  });
+
+const envSchema = z.object({
+  LISTEN_ADDR: listenAddr(":8080"),
+  ADMIN_UI_LISTEN_ADDR: listenAddr(":8081"),
+  ADMIN_UI_ENABLED: bool(true),
+  DATA_DIR: z.string().default("./data"),
+  DATABASE_URL: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v === "" || /^postgres(ql)?:\/\//.test(v), {
+      message: "expected a postgres:// or postgresql:// URL",
+    }),
+  DATABASE_POOL_SIZE: int(10, 1, 1000),
+  DATABASE_SSL: z.enum(["auto", "disable", "require", "verify-full"]).default("auto"),
+  MANAGEMENT_TOKEN: z.string().optional(),
+  ENCRYPTION_KEY: encryptionKey,
+  REQUIRE_ENCRYPTION_KEY: bool(false),
+  LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+  LOG_FORMAT: z.enum(["json", "console"]).default("json"),
+  SHUTDOWN_TIMEOUT: duration(30_000),
+  MANAGEMENT_MAX_BODY_BYTES: int(1_048_576, 1024),
+});
+
+/** Where the data lives: an in-process PGlite in DATA_DIR, or a PostgreSQL server. */
+export type StorageConfig =
+  | { kind: "embedded"; dataDir: string }
+  | { kind: "postgres"; url: string; poolSize: number; ssl: "disable" | "require" | "verify-full" };
+
+export interface Config {
+  mode: "embedded" | "services";
+  listen: { host: string; port: number };
+  adminUi: { enabled: boolean; listen: { host: string; port: number } };
+  dataDir: string;
+  storage: StorageConfig;
+  /** Undefined only in embedded mode, where main generates and persists one. */
+  managementToken: string | undefined;
+  encryptionKey: Buffer | undefined;
+  log: { level: z.infer<typeof envSchema>["LOG_LEVEL"]; format: "json" | "console" };
+  shutdownTimeoutMs: number;
+  managementMaxBodyBytes: number;
+}
+
+/** SST links reach ECS tasks as `SST_RESOURCE_<Name>` JSON env vars; they take precedence. */
+export function readSstLinks(env: Env): Record<string, Record<string, unknown>> {
+  const links: Record<string, Record<string, unknown>> = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (!key.startsWith("SST_RESOURCE_") || !value) continue;
+    try {
+      links[key.slice("SST_RESOURCE_".length)] = JSON.parse(value) as Record<string, unknown>;
+    } catch {
+      throw new ConfigError(`${key}: expected JSON (an SST link)`);
+    }
+  }
+  return links;
+}
+
+function linkedEnv(env: Env): Env {
+  const links = readSstLinks(env);
+  const merged: Env = { ...env };
+  const db = links.Database;
+  if (db && "host" in db) {
+    const user = encodeURIComponent(String(db.username ?? "postgres"));
+    const pass = encodeURIComponent(String(db.password ?? ""));
+    merged.DATABASE_URL = `postgres://${user}:${pass}@${String(db.host)}:${String(db.port ?? 5432)}/${String(db.database ?? "postgres")}`;
+  }
+  const secret = (name: string) => {
+    const v = links[name]?.value;
+    return typeof v === "string" && v !== "" ? v : undefined;
+  };
+  merged.MANAGEMENT_TOKEN = secret("ManagementToken") ?? merged.MANAGEMENT_TOKEN;
+  merged.ENCRYPTION_KEY = secret("EncryptionKey") ?? merged.ENCRYPTION_KEY;
+  return merged;
+}
+
+function isLocalHost(url: string): boolean {
+  const host = new URL(url).hostname;
+  return host === "localhost" || host === "::1" || host === "[::1]" || host.startsWith("127.");
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const parsed = envSchema.safeParse(linkedEnv(env));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = issue?.path.join(".") ?? "config";
+    throw new ConfigError(`${name}: ${issue?.message ?? "invalid value"}`);
+  }
+  const e = parsed.data;
+  const storage: StorageConfig = e.DATABASE_URL
+    ? {
+        kind: "postgres",
+        url: e.DATABASE_URL,
+        poolSize: e.DATABASE_POOL_SIZE,
+        ssl: e.DATABASE_SSL !== "auto" ? e.DATABASE_SSL : isLocalHost(e.DATABASE_URL) ? "disable" : "require",
+      }
+    : { kind: "embedded", dataDir: path.resolve(e.DATA_DIR, "db") };
+  const mode = storage.kind === "embedded" ? "embedded" : "services";
+
+  const managementToken = e.MANAGEMENT_TOKEN?.trim() || undefined;
+  if (managementToken !== undefined && managementToken.length < 16) {
+    throw new ConfigError("MANAGEMENT_TOKEN: expected at least 16 characters");
+  }
+  if (mode === "services" && managementToken === undefined) {
+    throw new ConfigError("MANAGEMENT_TOKEN: required when DATABASE_URL is set (only the embedded mode generates one)");
+  }
+  if (e.REQUIRE_ENCRYPTION_KEY && e.ENCRYPTION_KEY === undefined) {
+    throw new ConfigError("ENCRYPTION_KEY: required because REQUIRE_ENCRYPTION_KEY=true");
+  }
+
+  return Object.freeze({
+    mode,
+    listen: e.LISTEN_ADDR,
+    adminUi: { enabled: e.ADMIN_UI_ENABLED, listen: e.ADMIN_UI_LISTEN_ADDR },
+    dataDir: path.resolve(e.DATA_DIR),
+    storage,
+    managementToken,
+    encryptionKey: e.ENCRYPTION_KEY,
+    log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT,
+    managementMaxBodyBytes: e.MANAGEMENT_MAX_BODY_BYTES,
+  });
+}

@@ -1,0 +1,67 @@
+import postgres from "postgres";
+import type { StorageConfig } from "../config.js";
+import { startEmbeddedPostgres } from "./embedded.js";
+
+/** The one postgres.js instance type used by every query module. */
+export type Sql = postgres.Sql;
+/** A transaction handle from `sql.begin`; query modules accept either. */
+export type Tx = postgres.TransactionSql | postgres.Sql;
+
+export interface Database {
+  sql: Sql;
+  kind: StorageConfig["kind"];
+  /** Round trip used by /health. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const types = {
+  // bigint counters come back as numbers: they stay far below 2^53.
+  bigint: { to: 20, from: [20], serialize: (x: number) => String(x), parse: (x: string) => Number(x) },
+};
+
+/**
+ * Opens the configured database. Embedded mode starts PGlite in the data directory and serves it
+ * to postgres.js over a loopback socket inside this process, so both modes run identical SQL.
+ */
+export async function openDatabase(config: StorageConfig): Promise<Database> {
+  if (config.kind === "postgres") {
+    const sql = postgres(config.url, {
+      max: config.poolSize,
+      idle_timeout: 20,
+      max_lifetime: 1800,
+      connect_timeout: 5,
+      ssl: config.ssl === "disable" ? false : config.ssl === "require" ? "require" : "verify-full",
+      onnotice: () => {},
+      types,
+    });
+    return wrap(sql, "postgres", async () => {});
+  }
+  const embedded = await startEmbeddedPostgres(config.dataDir);
+  const sql = postgres({
+    host: embedded.host,
+    port: embedded.port,
+    database: "postgres",
+    username: "postgres",
+    // PGlite serves one connection; postgres.js pipelines over it.
+    max: 1,
+    ssl: false,
+    onnotice: () => {},
+    types,
+  });
+  return wrap(sql, "embedded", embedded.stop);
+}
+
+function wrap(sql: Sql, kind: StorageConfig["kind"], stopServer: () => Promise<void>): Database {
+  return {
+    sql,
+    kind,
+    async ping() {
+      await sql`select 1`;
+    },
+    async close() {
+      await sql.end({ timeout: 5 });
+      await stopServer();
+    },
+  };
+}

@@ -1,0 +1,85 @@
+import fs from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Sql } from "./db.js";
+
+const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), "migrations");
+/** Arbitrary constant shared by every instance: the advisory lock that serialises migrations. */
+const LOCK_ID = 3141592653;
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export interface MigrationStatus {
+  version: number;
+  name: string;
+  appliedAt: Date | null;
+}
+
+export async function readMigrations(dir = MIGRATIONS_DIR): Promise<Migration[]> {
+  const files = (await fs.readdir(dir)).filter((f) => /^\d{4}_.+\.sql$/.test(f)).sort();
+  return Promise.all(
+    files.map(async (file) => ({
+      version: Number(file.slice(0, 4)),
+      name: file.slice(5, -4),
+      sql: await fs.readFile(path.join(dir, file), "utf8"),
+    })),
+  );
+}
+
+async function ensureTable(sql: Sql): Promise<void> {
+  await sql`
+    CREATE TABLE IF NOT EXISTS schema_migrations (
+      version    integer PRIMARY KEY,
+      name       text NOT NULL,
+      applied_at timestamptz NOT NULL DEFAULT now()
+    )
+  `;
+}
+
+/**
+ * Applies pending migrations, each in its own transaction, while holding a session advisory
+ * lock: instances that start together wait for the first one and then find nothing to do.
+ */
+export async function migrateUp(sql: Sql, migrations?: Migration[]): Promise<number[]> {
+  const all = migrations ?? (await readMigrations());
+  const conn = await sql.reserve();
+  try {
+    await conn`SELECT pg_advisory_lock(${LOCK_ID})`;
+    try {
+      await ensureTable(conn as unknown as Sql);
+      const rows = await conn<{ version: number }[]>`SELECT version FROM schema_migrations`;
+      const done = new Set(rows.map((r) => r.version));
+      const applied: number[] = [];
+      for (const m of all) {
+        if (done.has(m.version)) continue;
+        await conn.unsafe("BEGIN");
+        try {
+          await conn.unsafe(m.sql).simple();
+          await conn`INSERT INTO schema_migrations (version, name) VALUES (${m.version}, ${m.name})`;
+          await conn.unsafe("COMMIT");
+        } catch (err) {
+          await conn.unsafe("ROLLBACK");
+          throw new Error(`migration ${m.version}_${m.name} failed: ${(err as Error).message}`, { cause: err });
+        }
+        applied.push(m.version);
+      }
+      return applied;
+    } finally {
+      await conn`SELECT pg_advisory_unlock(${LOCK_ID})`;
+    }
+  } finally {
+    conn.release();
+  }
+}
+
+export async function migrationStatus(sql: Sql, migrations?: Migration[]): Promise<MigrationStatus[]> {
+  const all = migrations ?? (await readMigrations());
+  await ensureTable(sql);
+  const rows = await sql<{ version: number; applied_at: Date }[]>`SELECT version, applied_at FROM schema_migrations`;
+  const applied = new Map(rows.map((r) => [r.version, r.applied_at]));
+  return all.map((m) => ({ version: m.version, name: m.name, appliedAt: applied.get(m.version) ?? null }));
+}

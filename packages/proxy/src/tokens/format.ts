@@ -1,0 +1,30 @@
+import { v7 as uuidv7 } from "uuid";
+
+/** A withering token: `sk-` + base64url (no padding) of a UUIDv7's 16 bytes, 25 chars in all. */
+export function generateTokenSecret(): string {
+  const bytes = Buffer.alloc(16);
+  uuidv7(undefined, bytes);
+  return "sk-" + bytes.toString("base64url");
+}
+
+export function isWellFormedToken(secret: string): boolean {
+  return (
+    secret.length === 25 &&
+    secret.startsWith("sk-") &&
+    /^[A-Za-z0-9_-]{22}$/.test(secret.slice(3)) &&
+    Buffer.from(secret.slice(3), "base64url").length === 16
+  );
+}
+
+/** `sk-` + first 4 + `*` × (n−8) + last 4 of the rest; other strings unchanged (inventory §2.1). */
+export function obfuscateToken(token: string): string {
+  if (!token.startsWith("sk-")) return token.length === 64 ? `${token.slice(0, 8)}...${token.slice(-4)}` : token;
+  const rest = token.slice(3);
+  if (rest.length <= 8) return token;
+  return `sk-${rest.slice(0, 4)}${"*".repeat(rest.length - 8)}${rest.slice(-4)}`;
+}
+
+/** Token ids in audit details: first 8 + `...` + last 4 of the UUID. */
+export function obfuscateId(id: string): string {
+  return id.length > 12 ? `${id.slice(0, 8)}...${id.slice(-4)}` : id;
+}
