@@ -16,7 +16,8 @@ import {
 } from "../projects/verbs.js";
 import { createToken, createTokenInput, getToken, listTokens, revokeToken, updateToken, updateTokenInput } from "../tokens/verbs.js";
 import type { ApiEnv } from "./context.js";
-import { auditEventSchema, auditPageSchema, bulkRevokeSchema, createdTokenSchema, projectSchema, tokenSchema } from "./schemas.js";
+import { getUsage, usageQuery } from "../usage/verbs.js";
+import { auditEventSchema, auditPageSchema, bulkRevokeSchema, createdTokenSchema, projectSchema, tokenSchema, usageSchema } from "./schemas.js";
 
 type Method = "get" | "post" | "patch" | "delete";
 
@@ -67,6 +68,8 @@ export const manageRoutes: Route[] = [
     response: auditPageSchema, status: 200, handle: async (d, who, r) => ok(await listAuditEvents(d, who, r.query)) },
   { method: "get", path: "/manage/audit/{id}", summary: "Get one audit event", response: auditEventSchema, status: 200,
     handle: async (d, who, r) => ok(await getAuditEvent(d, who, r.id)) },
+  { method: "get", path: "/manage/usage", summary: "Requests, errors, cache hits and prompt/completion tokens per project, model and hour (or day)",
+    query: usageQuery, response: usageSchema, status: 200, handle: async (d, who, r) => ok(await getUsage(d, who, r.query)) },
 ];
 
 /** Reads a JSON body; anything that is not JSON is the original's "invalid request body". */

@@ -25,6 +25,8 @@ export const tokenSchema = z.object({
   created_at: time,
   last_used_at: time.nullable(),
   cache_hit_count: z.number().int(),
+  prompt_tokens: z.number().int(),
+  completion_tokens: z.number().int(),
 });
 
 export const createdTokenSchema = z.object({
@@ -71,3 +73,29 @@ export const auditPageSchema = z.object({
 });
 
 export const errorSchema = z.object({ error: z.string(), code: z.string().optional() });
+
+const usageCounts = {
+  requests: z.number().int(),
+  errors: z.number().int(),
+  cache_hits: z.number().int(),
+  prompt_tokens: z.number().int(),
+  completion_tokens: z.number().int(),
+};
+
+export const usageSchema = z.object({
+  start_time: time,
+  end_time: time,
+  granularity: z.enum(["hour", "day"]),
+  buckets: z.array(z.object({ start: time, project_id: z.string(), model: z.string(), ...usageCounts })),
+  totals: z.object(usageCounts),
+  token: z
+    .object({
+      id: z.string(),
+      project_id: z.string(),
+      request_count: z.number().int(),
+      cache_hit_count: z.number().int(),
+      prompt_tokens: z.number().int(),
+      completion_tokens: z.number().int(),
+    })
+    .optional(),
+});

@@ -12,6 +12,8 @@ export interface TokenRow {
   created_at: Date;
   last_used_at: Date | null;
   cache_hit_count: number;
+  prompt_tokens: number;
+  completion_tokens: number;
 }
 
 export async function insertToken(

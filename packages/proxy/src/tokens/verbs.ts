@@ -21,6 +21,8 @@ export interface TokenView {
   created_at: string;
   last_used_at: string | null;
   cache_hit_count: number;
+  prompt_tokens: number;
+  completion_tokens: number;
 }
 
 export interface CreatedToken {
@@ -55,6 +57,8 @@ export function tokenView(row: TokenRow): TokenView {
     created_at: row.created_at.toISOString(),
     last_used_at: iso(row.last_used_at),
     cache_hit_count: row.cache_hit_count,
+    prompt_tokens: row.prompt_tokens,
+    completion_tokens: row.completion_tokens,
   };
 }
 

@@ -1,0 +1,117 @@
+import { randomBytes } from "node:crypto";
+import fs from "node:fs/promises";
+import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
+import path from "node:path";
+import { serve } from "@hono/node-server";
+import { createApp } from "./app.js";
+import type { Config } from "./config.js";
+import type { Domain } from "./domain.js";
+import type { Logger } from "./observability/logger.js";
+import { createMemoryChangeFeed } from "./revocation/memory.js";
+import { createSecrets } from "./security/secrets.js";
+import { openDatabase, type Database } from "./storage/db.js";
+import { migrateUp } from "./storage/migrate.js";
+
+export interface RunningServer {
+  apiUrl: string;
+  managementToken: string;
+  /** Set when this start generated the embedded management token (main prints it once). */
+  generatedTokenFile: string | undefined;
+  tokenFile: string | undefined;
+  domain: Domain;
+  db: Database;
+  /** Stops accepting, drains in-flight requests until the deadline, flushes and closes storage. */
+  stop(): Promise<void>;
+}
+
+/** Embedded mode only: a management token generated on first start and kept in the data dir. */
+async function embeddedManagementToken(dataDir: string): Promise<{ token: string; generated: boolean; file: string }> {
+  const file = path.join(dataDir, "management-token");
+  try {
+    return { token: (await fs.readFile(file, "utf8")).trim(), generated: false, file };
+  } catch {
+    const token = randomBytes(32).toString("base64url");
+    await fs.mkdir(dataDir, { recursive: true });
+    await fs.writeFile(file, token + "\n", { mode: 0o600 });
+    return { token, generated: true, file };
+  }
+}
+
+function urlOf(server: Server): string {
+  const a = server.address() as AddressInfo;
+  const host = a.address === "0.0.0.0" || a.address === "::" ? "localhost" : a.address;
+  return `http://${host.includes(":") ? `[${host}]` : host}:${a.port}`;
+}
+
+function listen(fetch: (req: Request) => Response | Promise<Response>, addr: { host: string; port: number }) {
+  return new Promise<Server>((resolve, reject) => {
+    const server = serve({ fetch, hostname: addr.host, port: addr.port }, () => resolve(server as Server)) as Server;
+    server.once("error", reject);
+  });
+}
+
+async function drain(servers: Server[], deadlineMs: number): Promise<void> {
+  await Promise.all(
+    servers.map(
+      (s) =>
+        new Promise<void>((resolve) => {
+          const timer = setTimeout(() => s.closeAllConnections(), deadlineMs);
+          s.close(() => {
+            clearTimeout(timer);
+            resolve();
+          });
+          s.closeIdleConnections();
+        }),
+    ),
+  );
+}
+
+/** The composition root: picks the adapters the config asks for, builds the apps and listens. */
+export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+  const db = await openDatabase(config.storage);
+  try {
+    const applied = await migrateUp(db.sql);
+    if (applied.length > 0) logger.info({ applied }, "migrations applied");
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+  let managementToken = config.managementToken;
+  let tokenFile: { generated: boolean; file: string } | undefined;
+  if (managementToken === undefined) {
+    const t = await embeddedManagementToken(config.dataDir);
+    managementToken = t.token;
+    tokenFile = t;
+  }
+  const domain: Domain = { sql: db.sql, secrets: createSecrets(config.encryptionKey), changes: createMemoryChangeFeed() };
+  let draining = false;
+  const app = createApp({
+    domain,
+    logger,
+    managementToken,
+    managementMaxBodyBytes: config.managementMaxBodyBytes,
+    healthChecks: [{ name: "database", required: true, check: () => db.ping() }],
+    isDraining: () => draining,
+  });
+  const api = await listen(app.fetch, config.listen);
+  const servers = [api];
+  let stopped: Promise<void> | undefined;
+  return {
+    apiUrl: urlOf(api),
+    managementToken,
+    generatedTokenFile: tokenFile?.generated ? tokenFile.file : undefined,
+    tokenFile: tokenFile?.file,
+    domain,
+    db,
+    stop() {
+      stopped ??= (async () => {
+        draining = true;
+        await drain(servers, config.shutdownTimeoutMs);
+        await domain.changes.close();
+        await db.close();
+      })();
+      return stopped;
+    },
+  };
+}

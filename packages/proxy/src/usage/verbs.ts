@@ -1,0 +1,69 @@
+import { z } from "zod";
+import { audited, type Actor } from "../audit/record.js";
+import type { Domain } from "../domain.js";
+import { badRequest, notFound, validate } from "../errors.js";
+import { findTokenRow } from "../tokens/store.js";
+import { queryUsage } from "./store.js";
+
+const time = (field: string) =>
+  z
+    .string()
+    .refine((s) => !Number.isNaN(Date.parse(s)), `${field} must be an RFC3339 time`)
+    .transform((s) => new Date(s));
+
+export const usageQuery = z.strictObject({
+  project_id: z.string().max(200).optional(),
+  token_id: z.string().max(64).optional(),
+  start_time: time("start_time").optional(),
+  end_time: time("end_time").optional(),
+  granularity: z.enum(["hour", "day"], { message: "granularity must be hour or day" }).optional(),
+});
+
+export interface UsageBucket {
+  start: string;
+  project_id: string;
+  model: string;
+  requests: number;
+  errors: number;
+  cache_hits: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+}
+
+export interface UsageReport {
+  start_time: string;
+  end_time: string;
+  granularity: "hour" | "day";
+  buckets: UsageBucket[];
+  totals: Omit<UsageBucket, "start" | "project_id" | "model">;
+  token?: { id: string; project_id: string; request_count: number; cache_hit_count: number; prompt_tokens: number; completion_tokens: number };
+}
+
+const DAY = 86_400_000;
+
+/** Usage from the hourly rollups (default: the last 24 h), and a token's own totals when asked. */
+export function getUsage(d: Domain, who: Actor, query: Record<string, string>, now = new Date()): Promise<UsageReport> {
+  return audited(d.sql, who, "usage.read", async (tx, note) => {
+    const f = validate(usageQuery, query);
+    const end = f.end_time ?? now;
+    const start = f.start_time ?? new Date(end.getTime() - DAY);
+    if (start >= end) throw badRequest("start_time must be before end_time");
+    if (end.getTime() - start.getTime() > 366 * DAY) throw badRequest("the time range may span at most 366 days");
+    const granularity = f.granularity ?? "hour";
+    let token: UsageReport["token"];
+    if (f.token_id) {
+      const row = /^[0-9a-f-]{36}$/i.test(f.token_id) ? await findTokenRow(tx, f.token_id) : undefined;
+      if (!row) throw notFound("token not found");
+      note.tokenId = row.id;
+      const { id, project_id, request_count, cache_hit_count, prompt_tokens, completion_tokens } = row;
+      token = { id, project_id, request_count, cache_hit_count, prompt_tokens, completion_tokens };
+    }
+    const projectId = f.project_id ?? token?.project_id;
+    if (projectId) note.projectId = projectId;
+    const rows = await queryUsage(tx, { ...(projectId ? { project_id: projectId } : {}), start, end, bucket: granularity });
+    const buckets = rows.map(({ hour, ...r }) => ({ start: hour.toISOString(), ...r }));
+    const totals = { requests: 0, errors: 0, cache_hits: 0, prompt_tokens: 0, completion_tokens: 0 };
+    for (const b of buckets) for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += b[k];
+    return { start_time: start.toISOString(), end_time: end.toISOString(), granularity, buckets, totals, ...(token ? { token } : {}) };
+  });
+}
