@@ -28,6 +28,6 @@ export default tseslint.config(
   {
     // Tool configs need a default export.
     files: ["vitest.config.ts", "eslint.config.js", "sst.config.ts", "**/vitest.config.ts"],
-    rules: { "no-restricted-exports": "off" },
+    rules: { "no-restricted-exports": "off", "@typescript-eslint/triple-slash-reference": "off" },
   },
 );

@@ -2,6 +2,8 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
+    // Suites start servers and databases; two cores do not gain from more workers.
+    maxWorkers: 2,
     projects: [
       {
         test: {
@@ -17,8 +19,6 @@ export default defineConfig({
           include: ["packages/*/test/**/*.test.{ts,tsx}"],
           testTimeout: 60_000,
           hookTimeout: 120_000,
-          // Suites start servers and databases; two cores do not gain from more workers.
-          maxWorkers: 2,
         },
       },
     ],

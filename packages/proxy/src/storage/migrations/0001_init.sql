@@ -4,9 +4,9 @@ CREATE TABLE projects (
   name           text NOT NULL,
   api_key        text NOT NULL,
   is_active      boolean NOT NULL DEFAULT true,
-  deactivated_at timestamptz,
-  created_at     timestamptz NOT NULL DEFAULT now(),
-  updated_at     timestamptz NOT NULL DEFAULT now(),
+  deactivated_at timestamptz(3),
+  created_at     timestamptz(3) NOT NULL DEFAULT now(),
+  updated_at     timestamptz(3) NOT NULL DEFAULT now(),
   CONSTRAINT projects_name_unique UNIQUE (name)
 );
 
@@ -14,13 +14,13 @@ CREATE TABLE tokens (
   id              uuid PRIMARY KEY,
   token           text NOT NULL,
   project_id      text NOT NULL REFERENCES projects (id),
-  expires_at      timestamptz,
+  expires_at      timestamptz(3),
   is_active       boolean NOT NULL DEFAULT true,
-  deactivated_at  timestamptz,
+  deactivated_at  timestamptz(3),
   request_count   bigint NOT NULL DEFAULT 0,
   max_requests    integer CHECK (max_requests IS NULL OR max_requests > 0),
-  created_at      timestamptz NOT NULL DEFAULT now(),
-  last_used_at    timestamptz,
+  created_at      timestamptz(3) NOT NULL DEFAULT now(),
+  last_used_at    timestamptz(3),
   cache_hit_count bigint NOT NULL DEFAULT 0,
   CONSTRAINT tokens_token_unique UNIQUE (token)
 );
@@ -29,7 +29,7 @@ CREATE INDEX idx_tokens_created ON tokens (created_at DESC);
 
 CREATE TABLE audit_events (
   id             text PRIMARY KEY,
-  "timestamp"    timestamptz NOT NULL DEFAULT now(),
+  "timestamp"    timestamptz(3) NOT NULL DEFAULT now(),
   action         text NOT NULL,
   actor          text NOT NULL,
   project_id     text,

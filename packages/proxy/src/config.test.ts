@@ -1,0 +1,52 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig, parseDuration } from "./config.js";
+
+describe("config", () => {
+  it("defaults to embedded mode with zero configuration", () => {
+    const c = loadConfig({});
+    expect(c.mode).toBe("embedded");
+    expect(c.listen).toEqual({ host: "0.0.0.0", port: 8080 });
+    expect(c.adminUi.listen.port).toBe(8081);
+    expect(c.managementToken).toBeUndefined();
+  });
+
+  it("switches to services mode on DATABASE_URL and then requires MANAGEMENT_TOKEN", () => {
+    expect(() => loadConfig({ DATABASE_URL: "postgres://db.internal/x" })).toThrow(/MANAGEMENT_TOKEN: required/);
+    const c = loadConfig({ DATABASE_URL: "postgres://db.internal/x", MANAGEMENT_TOKEN: "m".repeat(32) });
+    expect(c.storage).toMatchObject({ kind: "postgres", ssl: "require", poolSize: 10 });
+    expect(loadConfig({ DATABASE_URL: "postgres://127.0.0.1/x", MANAGEMENT_TOKEN: "m".repeat(32) }).storage).toMatchObject({ ssl: "disable" });
+  });
+
+  it("reads SST links before plain env", () => {
+    const c = loadConfig({
+      DATABASE_URL: "postgres://ignored/x",
+      SST_RESOURCE_Database: JSON.stringify({ host: "aurora.example", port: 5432, username: "u", password: "p@ss", database: "llm" }),
+      SST_RESOURCE_ManagementToken: JSON.stringify({ value: "linked-management-token" }),
+    });
+    expect(c.storage).toMatchObject({ kind: "postgres", url: "postgres://u:p%40ss@aurora.example:5432/llm" });
+    expect(c.managementToken).toBe("linked-management-token");
+  });
+
+  it.each([
+    [{ LISTEN_ADDR: "8080" }, 'LISTEN_ADDR: expected "host:port" or ":port"'],
+    [{ DATABASE_URL: "mysql://x" }, "DATABASE_URL: expected a postgres:// or postgresql:// URL"],
+    [{ ENCRYPTION_KEY: "c2hvcnQ=" }, "ENCRYPTION_KEY: expected base64 of exactly 32 bytes (openssl rand -base64 32)"],
+    [{ REQUIRE_ENCRYPTION_KEY: "true" }, "ENCRYPTION_KEY: required because REQUIRE_ENCRYPTION_KEY=true"],
+    [{ DATABASE_POOL_SIZE: "0" }, "DATABASE_POOL_SIZE: expected a whole number from 1 to 1000"],
+    [{ ADMIN_UI_ENABLED: "maybe" }, "ADMIN_UI_ENABLED: expected true or false"],
+    [{ SHUTDOWN_TIMEOUT: "soon" }, 'SHUTDOWN_TIMEOUT: expected a duration such as "30s", "5m" or "250ms"'],
+    [{ MANAGEMENT_TOKEN: "short" }, "MANAGEMENT_TOKEN: expected at least 16 characters"],
+    [{ SST_RESOURCE_Database: "{" }, "SST_RESOURCE_Database: expected JSON (an SST link)"],
+  ])("rejects %j naming the variable", (env, message) => {
+    expect(() => loadConfig(env)).toThrow(new ConfigError(message));
+  });
+
+  it("parses Go-style durations", () => {
+    expect(parseDuration("250ms")).toBe(250);
+    expect(parseDuration("30s")).toBe(30_000);
+    expect(parseDuration("5m")).toBe(300_000);
+    expect(parseDuration("1.5h")).toBe(5_400_000);
+    expect(parseDuration("45")).toBe(45_000);
+    expect(parseDuration("-1s")).toBeUndefined();
+  });
+});
