@@ -6,6 +6,9 @@ import { healthApi, type HealthCheck } from "./api/health.js";
 import type { Domain } from "./domain.js";
 import { AppError } from "./errors.js";
 import type { Logger } from "./observability/logger.js";
+import type { Gateway } from "./gateway/handler.js";
+import { metricsApi, type MetricsSource } from "./api/metrics.js";
+import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
 
 export const VERSION = "0.1.0";
 
@@ -16,6 +19,8 @@ export interface AppDeps {
   managementMaxBodyBytes: number;
   healthChecks: HealthCheck[];
   isDraining: () => boolean;
+  gateway: Gateway;
+  metrics: MetricsSource | undefined;
 }
 
 /** Renders every error as the management API's JSON body; unexpected ones are logged, never shown. */
@@ -35,7 +40,16 @@ function renderError(logger: Logger) {
 /** The main listener's app (`LISTEN_ADDR`): management API, health. Imports no concrete adapter. */
 export function createApp(deps: AppDeps): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
+  // The data plane takes the raw Node request and response: no Web Request/Response objects
+  // are built on the hot path, and bodies stream straight through.
+  app.use("*", async function gatewayMiddleware(c, next) {
+    const provider = deps.gateway.match(c.req.path);
+    if (!provider) return next();
+    await deps.gateway.handle(c.env.incoming, c.env.outgoing, provider);
+    return RESPONSE_ALREADY_SENT;
+  });
   app.use("*", requestIds());
+  if (deps.metrics) app.route("/", metricsApi(deps.metrics));
   app.route("/", healthApi(deps.healthChecks, VERSION, deps.isDraining));
   app.route(
     "/",

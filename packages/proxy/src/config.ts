@@ -1,14 +1,14 @@
 import path from "node:path";
 import { z } from "zod";
+import { ConfigError, parseDuration } from "./config-errors.js";
+import { loadProviders, type Provider } from "./gateway/providers.js";
 
 /**
  * The one place that reads the environment. `loadConfig` parses it once at boot into a typed,
  * frozen object; a bad value throws a ConfigError whose message names the variable.
  */
 
-export class ConfigError extends Error {
-  override name = "ConfigError";
-}
+export { ConfigError, parseDuration };
 
 type Env = Record<string, string | undefined>;
 
@@ -47,12 +47,6 @@ const duration = (fallbackMs: number) =>
       return ms;
     });
 
-export function parseDuration(text: string): number | undefined {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
-  if (!m) return undefined;
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? "s") as "ms" | "s" | "m" | "h"];
-  return Math.round(Number(m[1]) * unit);
-}
 
 const listenAddr = (fallback: string) =>
   z
@@ -103,6 +97,27 @@ const envSchema = z.object({
   LOG_FORMAT: z.enum(["json", "console"]).default("json"),
   SHUTDOWN_TIMEOUT: duration(30_000),
   MANAGEMENT_MAX_BODY_BYTES: int(1_048_576, 1024),
+  // Data plane
+  API_CONFIG_PATH: z.string().optional(),
+  DEFAULT_API_PROVIDER: z.string().optional(),
+  OPENAI_API_URL: z.url({ protocol: /^https?$/, message: "expected an http(s) URL" }).default("https://api.openai.com"),
+  REQUEST_TIMEOUT: duration(300_000),
+  STREAM_IDLE_TIMEOUT: duration(300_000),
+  MAX_REQUEST_SIZE: int(20 * 1_048_576, 1024),
+  TOKEN_CACHE_TTL: duration(300_000),
+  TOKEN_CACHE_MAX: int(10_000, 1),
+  LLM_PROXY_ACTIVE_CACHE_TTL: duration(5_000),
+  LLM_PROXY_ACTIVE_CACHE_MAX: int(10_000, 1),
+  LLM_PROXY_ENFORCE_PROJECT_ACTIVE: bool(true),
+  USAGE_FLUSH_INTERVAL: duration(5_000),
+  CIRCUIT_BREAKER_THRESHOLD: int(5, 0, 1000),
+  CIRCUIT_BREAKER_COOLDOWN: duration(30_000),
+  // Events and metrics
+  OBSERVABILITY_ENABLED: bool(true),
+  OBSERVABILITY_BUFFER_SIZE: int(10_000, 1),
+  FILE_EVENT_LOG: z.string().optional(),
+  ENABLE_METRICS: bool(true),
+  METRICS_TOKEN: z.string().optional(),
 });
 
 /** Where the data lives: an in-process PGlite in DATA_DIR, or a PostgreSQL server. */
@@ -122,6 +137,17 @@ export interface Config {
   log: { level: z.infer<typeof envSchema>["LOG_LEVEL"]; format: "json" | "console" };
   shutdownTimeoutMs: number;
   managementMaxBodyBytes: number;
+  gateway: {
+    providers: Provider[];
+    maxBodyBytes: number;
+    tokenCache: { ttlMs: number; max: number };
+    projectCache: { ttlMs: number; max: number };
+    enforceProjectActive: boolean;
+    usageFlushIntervalMs: number;
+    breaker: { threshold: number; cooldownMs: number };
+  };
+  events: { enabled: boolean; bufferSize: number; fileLog: string | undefined };
+  metrics: { enabled: boolean; token: string | undefined };
 }
 
 /** SST links reach ECS tasks as `SST_RESOURCE_<Name>` JSON env vars; they take precedence. */
@@ -201,5 +227,21 @@ export function loadConfig(env: Env = process.env): Config {
     log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT,
     managementMaxBodyBytes: e.MANAGEMENT_MAX_BODY_BYTES,
+    gateway: {
+      providers: loadProviders(
+        e.API_CONFIG_PATH || undefined,
+        e.OPENAI_API_URL,
+        { headersTimeoutMs: e.REQUEST_TIMEOUT, streamIdleTimeoutMs: e.STREAM_IDLE_TIMEOUT },
+        e.DEFAULT_API_PROVIDER || undefined,
+      ),
+      maxBodyBytes: e.MAX_REQUEST_SIZE,
+      tokenCache: { ttlMs: e.TOKEN_CACHE_TTL, max: e.TOKEN_CACHE_MAX },
+      projectCache: { ttlMs: e.LLM_PROXY_ACTIVE_CACHE_TTL, max: e.LLM_PROXY_ACTIVE_CACHE_MAX },
+      enforceProjectActive: e.LLM_PROXY_ENFORCE_PROJECT_ACTIVE,
+      usageFlushIntervalMs: e.USAGE_FLUSH_INTERVAL,
+      breaker: { threshold: e.CIRCUIT_BREAKER_THRESHOLD, cooldownMs: e.CIRCUIT_BREAKER_COOLDOWN },
+    },
+    events: { enabled: e.OBSERVABILITY_ENABLED, bufferSize: e.OBSERVABILITY_BUFFER_SIZE, fileLog: e.FILE_EVENT_LOG || undefined },
+    metrics: { enabled: e.ENABLE_METRICS, token: e.METRICS_TOKEN || undefined },
   });
 }

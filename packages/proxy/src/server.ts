@@ -12,6 +12,15 @@ import { createMemoryChangeFeed } from "./revocation/memory.js";
 import { createSecrets } from "./security/secrets.js";
 import { openDatabase, type Database } from "./storage/db.js";
 import { migrateUp } from "./storage/migrate.js";
+import { writeAudit } from "./audit/record.js";
+import { jsonlWriter } from "./bus/jsonl.js";
+import { createMemoryBus } from "./bus/memory.js";
+import type { EventBus } from "./bus/port.js";
+import { Access } from "./gateway/access.js";
+import { Upstreams } from "./gateway/forward.js";
+import { createGateway } from "./gateway/handler.js";
+import { createMetrics } from "./observability/metrics.js";
+import { UsageRecorder } from "./usage/recorder.js";
 
 export interface RunningServer {
   apiUrl: string;
@@ -21,6 +30,8 @@ export interface RunningServer {
   tokenFile: string | undefined;
   domain: Domain;
   db: Database;
+  usage: UsageRecorder;
+  bus: EventBus;
   /** Stops accepting, drains in-flight requests until the deadline, flushes and closes storage. */
   stop(): Promise<void>;
 }
@@ -86,7 +97,42 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   }
   const domain: Domain = { sql: db.sql, secrets: createSecrets(config.encryptionKey), changes: createMemoryChangeFeed() };
   let draining = false;
+  const metrics = createMetrics();
+  const onError = (what: string) => (err: unknown) => logger.error({ err }, what);
+  const eventLog = config.events.fileLog ? await jsonlWriter(config.events.fileLog) : undefined;
+  const bus = createMemoryBus(config.events.bufferSize, eventLog?.consume, onError("event sink failed"));
+  const usage = new UsageRecorder(db.sql, config.gateway.usageFlushIntervalMs, onError("usage flush failed"));
+  usage.start();
+  const access = new Access(db.sql, domain.secrets, domain.changes, {
+    tokenTtlMs: config.gateway.tokenCache.ttlMs,
+    tokenMax: config.gateway.tokenCache.max,
+    projectTtlMs: config.gateway.projectCache.ttlMs,
+    projectMax: config.gateway.projectCache.max,
+  });
+  const upstreams = new Upstreams();
+  const gateway = createGateway({
+    providers: config.gateway.providers,
+    access,
+    upstreams,
+    usage,
+    bus,
+    metrics,
+    logger,
+    maxBodyBytes: config.gateway.maxBodyBytes,
+    enforceProjectActive: config.gateway.enforceProjectActive,
+    observability: config.events.enabled,
+    breaker: config.gateway.breaker,
+    auditDenied: (r) =>
+      writeAudit(db.sql, { actor: "system", requestId: r.requestId, clientIp: r.clientIp, method: r.method, path: r.path, userAgent: r.userAgent }, {
+        action: "proxy_request",
+        outcome: "denied",
+        reason: r.reason,
+        note: { projectId: r.projectId, details: { reason: r.reason } },
+      }),
+  });
   const app = createApp({
+    gateway,
+    metrics: config.metrics.enabled ? { metrics, bus: () => bus.stats(), token: config.metrics.token } : undefined,
     domain,
     logger,
     managementToken,
@@ -104,10 +150,17 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     tokenFile: tokenFile?.file,
     domain,
     db,
+    usage,
+    bus,
     stop() {
       stopped ??= (async () => {
         draining = true;
         await drain(servers, config.shutdownTimeoutMs);
+        await usage.stop().catch(onError("final usage flush failed"));
+        await bus.close();
+        await eventLog?.close();
+        await upstreams.close();
+        access.close();
         await domain.changes.close();
         await db.close();
       })();

@@ -3,7 +3,9 @@ import { getConnInfo } from "@hono/node-server/conninfo";
 import type { Context, MiddlewareHandler } from "hono";
 import type { Actor } from "../audit/record.js";
 
-export type ApiEnv = { Variables: { requestId: string; correlationId: string } };
+import type { HttpBindings } from "@hono/node-server";
+
+export type ApiEnv = { Bindings: HttpBindings; Variables: { requestId: string; correlationId: string } };
 
 const ID = /^[A-Za-z0-9._:-]{1,128}$/;
 

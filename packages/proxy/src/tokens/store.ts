@@ -57,3 +57,65 @@ export async function revokeProjectTokenRows(q: Tx, projectId: string): Promise<
   `;
   return rows.map((r) => r.token);
 }
+
+/** What the data plane needs to know about a token. */
+export interface TokenAccessRow {
+  id: string;
+  project_id: string;
+  expires_at: Date | null;
+  is_active: boolean;
+  max_requests: number | null;
+  request_count: number;
+}
+
+export async function findTokenForAccess(q: Tx, lookupKey: string): Promise<TokenAccessRow | undefined> {
+  const [row] = await q<TokenAccessRow[]>`
+    SELECT id, project_id, expires_at, is_active, max_requests, request_count FROM tokens WHERE token = ${lookupKey}
+  `;
+  return row;
+}
+
+/**
+ * Counts one request against a limited token, exactly, across every instance: the row is
+ * updated only while the token is active, unexpired and under its limit. False when refused.
+ */
+export async function consumeLimitedRequest(q: Tx, id: string): Promise<boolean> {
+  const rows = await q`
+    UPDATE tokens SET request_count = request_count + 1, last_used_at = now()
+    WHERE id = ${id} AND is_active AND (expires_at IS NULL OR expires_at > now())
+      AND (max_requests IS NULL OR request_count < max_requests)
+  `;
+  return rows.count === 1;
+}
+
+export interface TokenUsageDelta {
+  id: string;
+  requests: number;
+  cache_hits: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  last_used_at: Date | null;
+}
+
+/** Adds aggregated per-token counters in one statement. */
+export async function addTokenUsage(q: Tx, deltas: TokenUsageDelta[]): Promise<void> {
+  if (deltas.length === 0) return;
+  const values = deltas.map((d) => [
+    d.id,
+    String(d.requests),
+    String(d.cache_hits),
+    String(d.prompt_tokens),
+    String(d.completion_tokens),
+    d.last_used_at?.toISOString() ?? null,
+  ]);
+  await q`
+    UPDATE tokens t SET
+      request_count = t.request_count + d.requests::bigint,
+      cache_hit_count = t.cache_hit_count + d.cache_hits::bigint,
+      prompt_tokens = t.prompt_tokens + d.prompt_tokens::bigint,
+      completion_tokens = t.completion_tokens + d.completion_tokens::bigint,
+      last_used_at = greatest(t.last_used_at, d.last_used_at::timestamptz)
+    FROM (VALUES ${q(values as never)}) AS d (id, requests, cache_hits, prompt_tokens, completion_tokens, last_used_at)
+    WHERE t.id = d.id::uuid
+  `;
+}

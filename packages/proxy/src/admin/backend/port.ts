@@ -1,0 +1,88 @@
+import type { AuditPage, AuditView } from "../../audit/verbs.js";
+import type { BulkRevokeResult, ProjectView } from "../../projects/verbs.js";
+import type { CreatedToken, TokenView } from "../../tokens/verbs.js";
+import type { UsageReport } from "../../usage/verbs.js";
+
+/** The browser behind an admin action, as the audit trail records it. */
+export interface BrowserInfo {
+  clientIp?: string | undefined;
+  userAgent?: string | undefined;
+  referer?: string | undefined;
+  requestId?: string | undefined;
+  method?: string | undefined;
+  path?: string | undefined;
+}
+
+/** One call on behalf of a signed-in admin. */
+export interface CallContext {
+  /** The management token from the admin's session. */
+  token: string;
+  browser: BrowserInfo;
+}
+
+export interface ProjectInput {
+  name: string;
+  api_key: string;
+}
+
+export interface ProjectPatch {
+  name?: string;
+  api_key?: string;
+  is_active?: boolean;
+  revoke_tokens?: boolean;
+}
+
+export interface TokenInput {
+  project_id: string;
+  duration_minutes: number;
+  max_requests?: number;
+}
+
+export interface TokenPatch {
+  is_active?: boolean;
+  max_requests?: number;
+}
+
+export interface BackendHealth {
+  status: "ok" | "degraded" | "down";
+  detail?: unknown;
+}
+
+/** The event pipeline as the dashboard shows it; `lagMs`/`pending` only when a dispatcher consumes a stream. */
+export interface PipelineHealth {
+  kind: "in-process" | "redis";
+  status: "ok" | "degraded" | "down";
+  published?: number;
+  dropped?: number;
+  buffered?: number;
+  pending?: number;
+  lagMs?: number;
+}
+
+/**
+ * Everything the admin pages need from the management plane. Two implementations: the domain
+ * verbs in this process, or the `/manage` API over HTTP. Both throw `AppError` with the API's
+ * status and message; a 401 means the session's token is no longer valid.
+ */
+export interface AdminBackend {
+  /** True when `token` is the management token. Failed attempts are audited by the backend. */
+  login(token: string, browser: BrowserInfo): Promise<boolean>;
+  logout(ctx: CallContext): Promise<void>;
+  listProjects(ctx: CallContext): Promise<ProjectView[]>;
+  getProject(ctx: CallContext, id: string): Promise<ProjectView>;
+  createProject(ctx: CallContext, input: ProjectInput): Promise<ProjectView>;
+  updateProject(ctx: CallContext, id: string, patch: ProjectPatch): Promise<ProjectView>;
+  revokeProjectTokens(ctx: CallContext, id: string): Promise<BulkRevokeResult>;
+  listTokens(ctx: CallContext, projectId?: string): Promise<TokenView[]>;
+  getToken(ctx: CallContext, id: string): Promise<TokenView>;
+  createToken(ctx: CallContext, input: TokenInput): Promise<CreatedToken>;
+  updateToken(ctx: CallContext, id: string, patch: TokenPatch): Promise<TokenView>;
+  revokeToken(ctx: CallContext, id: string): Promise<void>;
+  listAudit(ctx: CallContext, query: Record<string, string>): Promise<AuditPage>;
+  getAudit(ctx: CallContext, id: string): Promise<AuditView>;
+  getUsage(ctx: CallContext, query: Record<string, string>): Promise<UsageReport>;
+  /** The management plane's own health (database, Redis), for the dashboard and `/health`. */
+  health(): Promise<BackendHealth>;
+  /** Optional: event bus and dispatcher figures. Without it the dashboard says "in-process". */
+  pipeline?(): Promise<PipelineHealth>;
+}

@@ -1,0 +1,134 @@
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { brotliDecompressSync, gunzipSync, inflateSync } from "node:zlib";
+import { EVENT_SCHEMA_VERSION, REQUEST_BODY_CAP, type ProxyEvent } from "@llm-proxy/events";
+import { countCompletionTokens, countPromptTokens } from "../usage/count.js";
+import { usageFromJson, usageFromSseTail, type TokenUsage } from "../usage/extract.js";
+import type { ActiveToken } from "./access.js";
+import type { ForwardResult } from "./forward.js";
+import type { GatewayDeps } from "./handler.js";
+import type { Provider } from "./providers.js";
+
+/** One data-plane request as it moves through the pipeline. */
+export interface Exchange {
+  req: IncomingMessage;
+  res: ServerResponse;
+  provider: Provider;
+  requestId: string;
+  method: string;
+  path: string;
+  upstreamPath: string;
+  query: string;
+  origin: string | undefined;
+  receivedAt: Date;
+  startedAt: number;
+  status: number;
+  body?: Buffer;
+  model?: string;
+  token?: ActiveToken;
+  forwardedAt?: number;
+  result?: ForwardResult;
+  errorCode?: string;
+}
+
+const ms = (a: number, b: number) => Math.round((b - a) * 1000) / 1000;
+
+function decode(body: Buffer, encoding: string | undefined): Buffer | undefined {
+  try {
+    if (!encoding) return body;
+    if (encoding === "gzip") return gunzipSync(body);
+    if (encoding === "br") return brotliDecompressSync(body);
+    if (encoding === "deflate") return inflateSync(body);
+  } catch {
+    return undefined;
+  }
+  return undefined;
+}
+
+/** Usage as reported upstream, else counted with the tokenizer for the endpoints that have text. */
+async function usageOf(x: Exchange, r: ForwardResult): Promise<TokenUsage | undefined> {
+  if (r.status >= 400 || r.tee.bytes === 0) return undefined;
+  const whole = !r.tee.truncated ? decode(r.tee.captured(), r.contentEncoding) : undefined;
+  let usage: TokenUsage | undefined;
+  if (r.streaming) {
+    const text = whole ? whole.toString("utf8") : r.contentEncoding ? "" : r.tee.tail?.toString("utf8") ?? "";
+    usage = usageFromSseTail(text);
+  } else if (whole && r.contentType.includes("json")) {
+    usage = usageFromJson(whole.toString("utf8"));
+  }
+  if (usage || !/\/(chat\/)?completions$|\/responses$|\/messages$/.test(x.upstreamPath) || !x.body) return usage;
+  return {
+    prompt: await countPromptTokens(x.body),
+    completion: whole ? await countCompletionTokens(whole.toString("utf8"), r.streaming) : 0,
+  };
+}
+
+/**
+ * After the response ended: metrics, usage counters and the request event. Runs off the
+ * client's path (the response is already complete) and never throws.
+ */
+export function finishRequest(x: Exchange, deps: GatewayDeps): void {
+  const onDone = async () => {
+    try {
+      const end = performance.now();
+      const r = x.result;
+      const streaming = r?.streaming ?? false;
+      const status = x.res.writableFinished ? x.status : 499;
+      deps.metrics.requests.inc({ provider: x.provider.name, status_class: `${Math.floor(status / 100)}xx`, streaming: String(streaming) });
+      deps.metrics.duration.observe({ provider: x.provider.name, streaming: String(streaming) }, (end - x.startedAt) / 1000);
+      if (r && x.forwardedAt !== undefined) {
+        deps.metrics.upstreamLatency.observe({ provider: x.provider.name }, (r.headersAt - x.forwardedAt) / 1000);
+        if (r.tee.firstByteAt) deps.metrics.firstByte.observe({ provider: x.provider.name }, (r.tee.firstByteAt - x.forwardedAt) / 1000);
+      }
+      const usage = r ? await usageOf(x, r) : undefined;
+      if (x.token) {
+        deps.usage.record({
+          tokenId: x.token.id,
+          projectId: x.token.projectId,
+          model: x.model ?? "",
+          countRequest: !x.token.limited && r !== undefined,
+          cacheHit: false,
+          error: status >= 400,
+          promptTokens: usage?.prompt ?? 0,
+          completionTokens: usage?.completion ?? 0,
+          at: x.receivedAt.getTime(),
+        });
+      }
+      if (deps.observability) deps.bus.publish(toEvent(x, status, end, usage));
+    } catch (err) {
+      deps.logger.error({ err, request_id: x.requestId }, "failed to record request");
+    }
+  };
+  if (x.res.writableFinished || x.res.destroyed) setImmediate(() => void onDone());
+  else x.res.once("close", () => void onDone());
+}
+
+function toEvent(x: Exchange, status: number, end: number, usage: TokenUsage | undefined): ProxyEvent {
+  const r = x.result;
+  const reqBody = x.body ?? Buffer.alloc(0);
+  return {
+    schema_version: EVENT_SCHEMA_VERSION,
+    id: randomUUID(),
+    request_id: x.requestId,
+    project_id: x.token?.projectId ?? "",
+    token_id: x.token?.id ?? "",
+    provider: x.provider.name,
+    method: x.method,
+    path: x.path,
+    status,
+    model: x.model ?? null,
+    streaming: r?.streaming ?? false,
+    timestamp: x.receivedAt.toISOString(),
+    duration_ms: ms(x.startedAt, end),
+    upstream_ms: r && x.forwardedAt !== undefined ? ms(x.forwardedAt, end) : null,
+    first_byte_ms: r?.tee.firstByteAt && x.forwardedAt !== undefined ? ms(x.forwardedAt, r.tee.firstByteAt) : null,
+    usage: usage ? { prompt_tokens: usage.prompt, completion_tokens: usage.completion, total_tokens: usage.prompt + usage.completion } : null,
+    cache_status: r ? "miss" : null,
+    response_headers: r?.headers ?? {},
+    request_body: reqBody.subarray(0, REQUEST_BODY_CAP).toString("base64"),
+    request_body_truncated: reqBody.length > REQUEST_BODY_CAP,
+    response_body: r ? r.tee.captured().toString("base64") : "",
+    response_body_truncated: r?.tee.truncated ?? false,
+    error_code: x.errorCode ?? null,
+  };
+}

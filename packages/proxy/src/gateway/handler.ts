@@ -1,0 +1,198 @@
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
+import { REQUEST_BODY_CAP, RESPONSE_BODY_CAP } from "@llm-proxy/events";
+import type { Logger } from "../observability/logger.js";
+import type { Metrics } from "../observability/metrics.js";
+import type { UsageRecorder } from "../usage/recorder.js";
+import type { Access, ActiveToken } from "./access.js";
+import { checkParams, isJson, readBody } from "./body.js";
+import { CircuitBreaker } from "./breaker.js";
+import { ProxyError } from "./errors.js";
+import { finishRequest, type Exchange } from "./finish.js";
+import type { Upstreams } from "./forward.js";
+import { corsHeaders, nowNanos, preflightHeaders, upstreamHeaders } from "./headers.js";
+import type { Provider } from "./providers.js";
+import type { EventBus } from "../bus/port.js";
+
+export interface GatewayDeps {
+  providers: Provider[];
+  access: Access;
+  upstreams: Upstreams;
+  usage: UsageRecorder;
+  bus: EventBus;
+  metrics: Metrics;
+  logger: Logger;
+  /** Writes the `proxy_request` audit row for refused requests to inactive projects. */
+  auditDenied(row: { projectId: string; requestId: string; clientIp: string | undefined; userAgent: string | undefined; method: string; path: string; reason: string }): Promise<void>;
+  maxBodyBytes: number;
+  enforceProjectActive: boolean;
+  observability: boolean;
+  breaker: { threshold: number; cooldownMs: number };
+}
+
+/** Paths that try to leave the endpoint allow-list through dot segments or encoded separators. */
+const UNSAFE_PATH = /(^|\/)\.\.?(\/|$)|%2e|%2f|%5c|\\|\/\//i;
+
+export interface Gateway {
+  /** The provider that serves this URL path, if any. */
+  match(path: string): Provider | undefined;
+  handle(req: IncomingMessage, res: ServerResponse, provider: Provider): Promise<void>;
+}
+
+export function createGateway(deps: GatewayDeps): Gateway {
+  const byMount = [...deps.providers].sort((a, b) => b.mount.length - a.mount.length);
+  const breakers = new Map(deps.providers.map((p) => [p.name, new CircuitBreaker(deps.breaker.threshold, deps.breaker.cooldownMs)]));
+
+  function match(path: string): Provider | undefined {
+    for (const p of byMount) {
+      const prefix = p.mount + "/v1";
+      if (path === prefix || path.startsWith(prefix + "/") || path.startsWith(prefix + "?")) return p;
+    }
+    return undefined;
+  }
+
+  function sendError(x: Exchange, err: ProxyError): void {
+    x.errorCode = err.code;
+    x.status = err.status;
+    deps.metrics.proxyErrors.inc({ code: err.code });
+    if (x.res.headersSent) return void x.res.destroy();
+    const body = err.body();
+    x.res.writeHead(err.status, {
+      "content-type": "application/json",
+      "content-length": Buffer.byteLength(body),
+      "x-request-id": x.requestId,
+      ...corsHeaders(x.origin),
+      ...err.headers,
+    });
+    x.res.end(body);
+  }
+
+  async function pipeline(x: Exchange, req: IncomingMessage): Promise<void> {
+    const p = x.provider;
+    const breaker = breakers.get(p.name) as CircuitBreaker;
+    if (breaker.isOpen()) throw new ProxyError("circuit_open");
+    if (!p.allowedMethods.has(x.method)) throw new ProxyError("method_not_allowed", undefined, { headers: { allow: [...p.allowedMethods].join(", ") } });
+    if (UNSAFE_PATH.test(x.upstreamPath) || !p.allowedEndpoints.some((e) => x.upstreamPath.startsWith(e))) {
+      throw new ProxyError("endpoint_not_found");
+    }
+
+    const contentLength = Number(req.headers["content-length"] ?? 0);
+    if (contentLength > deps.maxBodyBytes) throw new ProxyError("payload_too_large", `request body exceeds ${deps.maxBodyBytes} bytes`);
+    const hasBody = x.method !== "GET" && x.method !== "HEAD" && (contentLength > 0 || req.headers["transfer-encoding"] !== undefined);
+    if (hasBody && isJson(req.headers["content-type"])) {
+      x.body = await readBody(req, deps.maxBodyBytes);
+      if (x.body.length > 0) {
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(x.body.toString("utf8"));
+        } catch {
+          if (p.paramWhitelist.size > 0) throw new ProxyError("invalid_request", "request body is not valid JSON");
+        }
+        if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) {
+          const obj = parsed as Record<string, unknown>;
+          if (typeof obj.model === "string") x.model = obj.model.slice(0, 200);
+          if (x.method === "POST") checkParams(obj, p.paramWhitelist, p.paramPatterns);
+        }
+      }
+    }
+
+    if (x.origin !== undefined && p.allowedOrigins.size > 0 && !p.allowedOrigins.has(x.origin)) throw new ProxyError("origin_not_allowed");
+    for (const h of p.requiredHeaders) {
+      if (req.headers[h] !== undefined) continue;
+      if (h === "origin") throw new ProxyError("origin_required");
+      throw new ProxyError("header_required", undefined, { message: `Header '${h}' required` });
+    }
+
+    const auth = req.headers.authorization ?? "";
+    const space = auth.indexOf(" ");
+    const secret = space > 0 && auth.slice(0, space).toLowerCase() === "bearer" ? auth.slice(space + 1).trim() : "";
+    if (!secret) throw new ProxyError("invalid_token", "missing or malformed Authorization header");
+    const token: ActiveToken = await deps.access.token(secret);
+    x.token = token;
+    if (token.limited) await deps.access.consume(secret, token);
+
+    const project = await deps.access.project(token.projectId);
+    if (deps.enforceProjectActive && !project.isActive) {
+      await deps
+        .auditDenied({ projectId: token.projectId, requestId: x.requestId, clientIp: req.socket.remoteAddress, userAgent: req.headers["user-agent"], method: x.method, path: x.path, reason: "project_inactive" })
+        .catch((err: unknown) => deps.logger.error({ err }, "audit write failed"));
+      throw new ProxyError("project_inactive");
+    }
+    if (!project.apiKey) throw new ProxyError("upstream_auth_error", "failed to load upstream API key");
+
+    const body = x.body ?? (hasBody ? req : undefined);
+    x.forwardedAt = performance.now();
+    const upstreamStart = nowNanos();
+    const result = await deps.upstreams.forward({
+      provider: p,
+      method: x.method,
+      path: p.basePath + x.upstreamPath + x.query,
+      headers: upstreamHeaders(req.headers, p, project.apiKey, { requestId: x.requestId, projectId: token.projectId }, x.body?.length),
+      body,
+      res: x.res,
+      captureBytes: deps.observability ? RESPONSE_BODY_CAP : 0,
+      extraHeaders: (upstream) => {
+        const streaming = String(upstream["content-type"] ?? "").includes("text/event-stream");
+        const first = new Date().toISOString();
+        const h: OutgoingHttpHeaders = {
+          "x-proxy": "llm-proxy",
+          "x-request-id": x.requestId,
+          "x-proxy-received-at": x.receivedAt.toISOString(),
+          "x-proxy-first-response-at": first,
+          "x-proxy-final-response-at": first,
+          "x-upstream-request-stop": nowNanos(),
+          ...corsHeaders(x.origin),
+        };
+        if (!streaming) h["x-upstream-request-start"] = upstreamStart;
+        return h;
+      },
+    });
+    x.result = result;
+    x.status = result.status;
+    breaker.record(result.status);
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse, provider: Provider): Promise<void> {
+    const url = req.url ?? "/";
+    const q = url.indexOf("?");
+    const path = q === -1 ? url : url.slice(0, q);
+    const x: Exchange = {
+      req,
+      res,
+      provider,
+      requestId: randomUUID(),
+      method: (req.method ?? "GET").toUpperCase(),
+      path,
+      upstreamPath: path.slice(provider.mount.length),
+      query: q === -1 ? "" : url.slice(q),
+      origin: typeof req.headers.origin === "string" ? req.headers.origin : undefined,
+      receivedAt: new Date(),
+      startedAt: performance.now(),
+      status: 0,
+    };
+    if (x.method === "OPTIONS") {
+      res.writeHead(204, { "x-request-id": x.requestId, ...preflightHeaders(x.origin, req.headers["access-control-request-headers"]) });
+      res.end();
+      return;
+    }
+    deps.metrics.inFlight.inc();
+    try {
+      await pipeline(x, req);
+    } catch (err) {
+      if (err instanceof ProxyError) {
+        if (err.status === 502 || err.status === 504) breakers.get(provider.name)?.record(err.status);
+        sendError(x, err);
+      } else {
+        deps.logger.error({ err, request_id: x.requestId }, "data plane failure");
+        sendError(x, new ProxyError("upstream_error"));
+      }
+    } finally {
+      deps.metrics.inFlight.dec();
+    }
+    finishRequest(x, deps);
+  }
+
+  return { match, handle };
+}
+
+export { REQUEST_BODY_CAP };

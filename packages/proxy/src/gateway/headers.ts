@@ -1,0 +1,75 @@
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from "node:http";
+import type { Provider } from "./providers.js";
+
+/** Never forwarded upstream: hop-by-hop, the client's credentials, and client-IP headers. */
+const DROP_UPSTREAM = new Set([
+  "connection", "keep-alive", "proxy-connection", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade",
+  "host", "authorization", "x-api-key", "cookie",
+  "x-forwarded-for", "x-real-ip", "cf-connecting-ip", "cf-ipcountry", "x-client-ip", "x-original-forwarded-for", "forwarded",
+  "x-forwarded-host", "x-forwarded-proto", "x-forwarded-port", "true-client-ip",
+  "x-proxy", "x-proxy-version", "x-proxy-id", "x-request-id", "x-upstream-request-start",
+]);
+
+/** Never passed back to the client from upstream. */
+const DROP_DOWNSTREAM = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te", "trailer"]);
+
+export const PROXY_VERSION = "0.1.0";
+
+export function upstreamHeaders(
+  incoming: IncomingHttpHeaders,
+  p: Provider,
+  apiKey: string,
+  ids: { requestId: string; projectId: string },
+  bodyLength: number | undefined,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(incoming)) {
+    if (value === undefined || DROP_UPSTREAM.has(name)) continue;
+    out[name] = Array.isArray(value) ? value.join(", ") : value;
+  }
+  for (const [name, value] of Object.entries(p.defaultHeaders)) out[name.toLowerCase()] ??= value;
+  if (p.auth === "bearer") out.authorization = `Bearer ${apiKey}`;
+  else out["x-api-key"] = apiKey;
+  out["x-proxy"] = "llm-proxy";
+  out["x-proxy-version"] = PROXY_VERSION;
+  out["x-proxy-id"] = ids.projectId;
+  out["x-request-id"] = ids.requestId;
+  out["x-upstream-request-start"] = nowNanos();
+  if (bodyLength !== undefined) out["content-length"] = String(bodyLength);
+  return out;
+}
+
+export function downstreamHeaders(upstream: Record<string, string | string[] | undefined>): OutgoingHttpHeaders {
+  const out: OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries(upstream)) {
+    if (value === undefined || DROP_DOWNSTREAM.has(name)) continue;
+    out[name] = value;
+  }
+  return out;
+}
+
+const EXPOSE = "X-Request-ID, X-Proxy-ID, X-LLM-Proxy-Remote-Duration, X-LLM-Proxy-Remote-Duration-Ms, Cache-Status, X-PROXY-CACHE";
+
+/** Actual responses echo an (already admitted) Origin; preflights answer for any origin. */
+export function corsHeaders(origin: string | undefined): OutgoingHttpHeaders {
+  if (!origin) return {};
+  return { "access-control-allow-origin": origin, vary: "Origin", "access-control-expose-headers": EXPOSE };
+}
+
+export function preflightHeaders(origin: string | undefined, requested: string | undefined): OutgoingHttpHeaders {
+  if (!origin) return {};
+  return {
+    "access-control-allow-origin": "*",
+    "access-control-allow-methods": "GET, POST, PUT, PATCH, DELETE, OPTIONS",
+    "access-control-allow-headers": requested || "Authorization, Content-Type, X-Requested-With",
+    "access-control-expose-headers": EXPOSE,
+    "access-control-max-age": "86400",
+  };
+}
+
+const origin = Date.now() * 1e6 - Number(process.hrtime.bigint());
+
+/** Unix time in nanoseconds, as the original's X-UPSTREAM-REQUEST-* headers carry it. */
+export function nowNanos(): string {
+  return (BigInt(Math.round(origin)) + process.hrtime.bigint()).toString();
+}

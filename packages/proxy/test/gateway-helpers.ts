@@ -1,0 +1,32 @@
+import OpenAI from "openai";
+import type { Stack } from "./harness.js";
+
+export async function seedToken(s: Stack, opts: { apiKey?: string; maxRequests?: number; name?: string } = {}) {
+  const name = opts.name ?? `p-${Math.random().toString(36).slice(2)}`;
+  const apiKey = opts.apiKey ?? `sk-upstream-${name}-0123456789`;
+  const project = (await (await s.manage("/manage/projects", { json: { name, api_key: apiKey } })).json()) as { id: string };
+  const token = (await (
+    await s.manage("/manage/tokens", { json: { project_id: project.id, duration_minutes: 60, ...(opts.maxRequests ? { max_requests: opts.maxRequests } : {}) } })
+  ).json()) as { id: string; token: string };
+  return { projectId: project.id, apiKey, tokenId: token.id, secret: token.token };
+}
+
+export function client(s: Stack, secret: string, prefix = ""): OpenAI {
+  return new OpenAI({ apiKey: secret, baseURL: `${s.apiUrl}${prefix}/v1`, maxRetries: 0, timeout: 20_000 });
+}
+
+export async function raw(s: Stack, path: string, init: RequestInit & { token?: string; json?: unknown } = {}) {
+  const { token, json, ...rest } = init;
+  const headers: Record<string, string> = { ...(rest.headers as Record<string, string>) };
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (json !== undefined) headers["content-type"] = "application/json";
+  const res = await fetch(`${s.apiUrl}${path}`, { ...rest, headers, ...(json !== undefined ? { method: rest.method ?? "POST", body: JSON.stringify(json) } : {}) });
+  const text = await res.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // not JSON
+  }
+  return { status: res.status, headers: res.headers, body };
+}
