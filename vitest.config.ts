@@ -1,4 +1,8 @@
+import path from "node:path";
 import { defineConfig } from "vitest/config";
+
+// One Pulumi runtime for SST's platform sources and the infra harness, so the mocks apply.
+const sstPlatform = path.resolve(import.meta.dirname, ".sst/platform/node_modules/@pulumi");
 
 export default defineConfig({
   test: {
@@ -17,6 +21,21 @@ export default defineConfig({
         test: {
           name: "integration",
           include: ["packages/*/test/**/*.test.{ts,tsx}"],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        // Pure tests of infra/ always run; synth tests skip without .sst/platform (see infra/README.md).
+        resolve: {
+          alias: {
+            "@pulumi/pulumi": path.join(sstPlatform, "pulumi"),
+            "@pulumi/aws": path.join(sstPlatform, "aws"),
+          },
+        },
+        test: {
+          name: "infra",
+          include: ["infra/test/**/*.test.ts"],
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },

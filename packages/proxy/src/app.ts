@@ -43,7 +43,8 @@ export function createApp(deps: AppDeps): Hono<ApiEnv> {
   // The data plane takes the raw Node request and response: no Web Request/Response objects
   // are built on the hot path, and bodies stream straight through.
   app.use("*", async function gatewayMiddleware(c, next) {
-    const provider = deps.gateway.match(c.req.path);
+    // Match on the raw URL: URL parsing would resolve `/v1/../manage` before we could refuse it.
+    const provider = deps.gateway.match(c.env.incoming.url ?? c.req.path);
     if (!provider) return next();
     await deps.gateway.handle(c.env.incoming, c.env.outgoing, provider);
     return RESPONSE_ALREADY_SENT;

@@ -1,0 +1,42 @@
+# syntax=docker/dockerfile:1
+# One image definition for both services: `--target proxy` or `--target dispatcher`.
+# Multi-arch: docker buildx build --platform linux/arm64,linux/amd64 --target proxy .
+# (SST builds it for the service's architecture at `sst deploy`.) No build step: tsx runs the
+# TypeScript sources, as in development.
+
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+# Production dependencies only, resolved from the lockfile for the target platform.
+FROM ${NODE_IMAGE} AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+COPY packages/events/package.json packages/events/
+COPY packages/proxy/package.json packages/proxy/
+COPY packages/dispatcher/package.json packages/dispatcher/
+COPY packages/scripts/package.json packages/scripts/
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production
+WORKDIR /app
+# The deps tree includes any package-local node_modules npm placed under packages/*.
+COPY --from=deps --chown=node:node /app ./
+COPY --chown=node:node packages/events/src packages/events/src
+# The base image's unprivileged user (uid 1000).
+USER node
+
+FROM runtime AS proxy
+COPY --chown=node:node packages/proxy/src packages/proxy/src
+EXPOSE 8080 8081
+# /live: the process answers. Dependency health (/health) is the load balancer's check.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:8080/live').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+# Exec form: node is PID 1 and receives SIGTERM itself (no shell in between).
+ENTRYPOINT ["node", "--import", "tsx", "packages/proxy/src/main.ts"]
+
+FROM runtime AS dispatcher
+COPY --chown=node:node packages/dispatcher/src packages/dispatcher/src
+EXPOSE 9090
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:9090/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+ENTRYPOINT ["node", "--import", "tsx", "packages/dispatcher/src/main.ts"]

@@ -1,0 +1,134 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { platformReady } from "./platform";
+import type * as Harness from "./sst-harness";
+
+// prod with a domain, an alarm e-mail and X-Ray, as a team would configure it in overrides.ts.
+const ready = platformReady();
+let h: typeof Harness;
+
+describe.runIf(ready)("synth: prod", () => {
+  beforeAll(async () => {
+    const overrides = await import("../overrides");
+    overrides.stageOverrides.prod = { domainName: "llm.example.com", hostedZoneId: "ZMOCK", alarmEmail: "ops@example.com", enableXRay: true };
+    h = await import("./sst-harness");
+    const { app } = await h.synth("prod");
+    expect(app).toMatchObject({ name: "llm-proxy", removal: "retain", protect: true });
+  });
+
+  it("runs the proxy task at 0.25 vCPU / 512 MB on ARM64 with links and the X-Ray sidecar", () => {
+    const td = h.one("aws:ecs/taskDefinition:TaskDefinition", "ProxyTask");
+    expect(td.inputs).toMatchObject({ cpu: "256", memory: "512", runtimePlatform: { cpuArchitecture: "ARM64" } });
+    const all = h.containers("ProxyTask");
+    expect(all.map((c) => c.name)).toEqual(["proxy", "xray"]);
+    const proxy = h.first(all, "container");
+    const env = h.env(proxy);
+    expect(JSON.parse(env.SST_RESOURCE_Database ?? "{}")).toMatchObject({ host: "db.cluster.local", port: 5432, username: "postgres", database: "llm_proxy" });
+    expect(JSON.parse(env.SST_RESOURCE_Cache ?? "{}")).toMatchObject({ host: "redis.local", port: 6379, username: "default" });
+    expect(JSON.parse(env.SST_RESOURCE_ManagementToken ?? "{}")).toMatchObject({ value: "mgmt-token-0123456789abcdef" });
+    expect(env).toMatchObject({ LISTEN_ADDR: ":8080", ADMIN_UI_LISTEN_ADDR: ":8081", REQUIRE_ENCRYPTION_KEY: "true", AWS_XRAY_DAEMON_ADDRESS: "127.0.0.1:2000" });
+    expect(env.SST_RESOURCE_EncryptionKey).toBeDefined();
+    expect(proxy.healthCheck?.command.join(" ")).toContain("127.0.0.1:8080/live");
+    expect(proxy.image).toMatch(/sst-asset@sha256:mock/);
+  });
+
+  it("autoscales 1–4 tasks on CPU 70 % and 500 requests/target, 2 min out / 10 min in, not on memory", () => {
+    const target = h.one("aws:appautoscaling/target:Target", "ProxyAutoScalingTarget");
+    expect(target.inputs).toMatchObject({ minCapacity: 1, maxCapacity: 4 });
+    type Tt = { predefinedMetricSpecification: { predefinedMetricType: string }; targetValue: number; scaleInCooldown: number; scaleOutCooldown: number };
+    const policies = h.byType("aws:appautoscaling/policy:Policy").filter((p) => p.name.startsWith("Proxy"))
+      .map((p) => p.inputs.targetTrackingScalingPolicyConfiguration as Tt);
+    expect(Object.fromEntries(policies.map((p) => [p.predefinedMetricSpecification.predefinedMetricType, p.targetValue]))).toEqual({
+      ECSServiceAverageCPUUtilization: 70,
+      ALBRequestCountPerTarget: 500,
+    });
+    for (const p of policies) expect(p).toMatchObject({ scaleOutCooldown: 120, scaleInCooldown: 600 });
+  });
+
+  it("serves HTTPS on 443 with an ACM certificate, redirects 80, and puts the admin UI on 8443", () => {
+    const listeners = h.byType("aws:lb/listener:Listener").map((l) => l.inputs as { port: number; protocol: string; certificateArn?: string; defaultActions: { type: string; redirect?: { port: string } }[] });
+    const byPort = Object.fromEntries(listeners.map((l) => [l.port, l]));
+    expect(Object.keys(byPort).sort()).toEqual(["443", "80", "8443"]);
+    expect(byPort[80]?.defaultActions[0]).toMatchObject({ type: "redirect", redirect: { port: "443", protocol: "HTTPS" } });
+    expect(byPort[443]).toMatchObject({ protocol: "HTTPS", defaultActions: [{ type: "forward" }] });
+    expect(byPort[443]?.certificateArn).toBeTruthy();
+    expect(byPort[8443]).toMatchObject({ protocol: "HTTPS" });
+    expect(h.byType("aws:acm/certificate:Certificate").map((c) => c.inputs.domainName)).toEqual(["llm.example.com"]);
+    const health = h.byType("aws:lb/targetGroup:TargetGroup").map((t) => [t.inputs.port, (t.inputs.healthCheck as { path: string }).path]);
+    expect(health).toEqual(expect.arrayContaining([[8080, "/health"], [8081, "/"]]));
+  });
+
+  it("runs Aurora PostgreSQL Serverless v2 at 0.5–4 ACU, protected, in the data subnets", () => {
+    const c = h.one("aws:rds/cluster:Cluster", "DatabaseCluster");
+    expect(c.inputs).toMatchObject({ engine: "aurora-postgresql", serverlessv2ScalingConfiguration: { minCapacity: 0.5, maxCapacity: 4 }, deletionProtection: true, backupRetentionPeriod: 7, skipFinalSnapshot: false });
+    expect(c.inputs.vpcSecurityGroupIds).toEqual(["sg-DatabaseSecurityGroup"]);
+    expect(h.byType("aws:rds/clusterInstance:ClusterInstance")).toHaveLength(1);
+    expect(h.one("aws:rds/subnetGroup:SubnetGroup", "DatabaseSubnetGroup").inputs.subnetIds).toEqual(["VpcDataSubnet1-id", "VpcDataSubnet2-id"]);
+  });
+
+  it("runs Redis t4g.micro, one node, cluster mode off, TLS + AUTH", () => {
+    const rg = h.one("aws:elasticache/replicationGroup:ReplicationGroup", "CacheCluster");
+    expect(rg.inputs).toMatchObject({ engine: "redis", nodeType: "cache.t4g.micro", clusterMode: "disabled", transitEncryptionEnabled: true, transitEncryptionMode: "required", securityGroupIds: ["sg-CacheSecurityGroup"] });
+    expect(rg.inputs.authToken).toBeTruthy();
+    expect(rg.inputs.numCacheClusters).toBeUndefined();
+  });
+
+  it("puts tasks in private subnets without public IPs, behind one NAT gateway", () => {
+    expect(h.byType("aws:ec2/natGateway:NatGateway")).toHaveLength(1);
+    for (const name of ["ProxyService", "DispatcherService"]) {
+      expect(h.one("aws:ecs/service:Service", name).inputs.networkConfiguration).toEqual({
+        assignPublicIp: false, subnets: ["VpcPrivateSubnet1-id", "VpcPrivateSubnet2-id"], securityGroups: ["sg-ServicesSecurityGroup"],
+      });
+    }
+    for (const i of [1, 2]) {
+      expect(h.one("aws:ec2/routeTable:RouteTable", `VpcPrivateRouteTable${i}`).inputs.routes).toEqual([{ cidrBlock: "0.0.0.0/0", natGatewayId: "VpcNatGateway1-id" }]);
+    }
+    expect(h.one("aws:ec2/routeTable:RouteTable", "VpcDataRouteTable").inputs.routes).toEqual([]);
+  });
+
+  it("applies the design's security-group table", () => {
+    const sg = (name: string) => h.one("aws:ec2/securityGroup:SecurityGroup", name).inputs as { ingress?: Record<string, unknown>[]; egress?: Record<string, unknown>[] };
+    expect(sg("DatabaseSecurityGroup")).toMatchObject({ ingress: [{ protocol: "tcp", fromPort: 5432, toPort: 5432, securityGroups: ["sg-ServicesSecurityGroup"] }], egress: [] });
+    expect(sg("CacheSecurityGroup")).toMatchObject({ ingress: [{ protocol: "tcp", fromPort: 6379, toPort: 6379, securityGroups: ["sg-ServicesSecurityGroup"] }], egress: [] });
+    const alb = sg("ProxyLoadBalancerSecurityGroup");
+    expect(alb.ingress?.map((r) => r.fromPort).sort()).toEqual([443, 80, 8443]);
+    expect(alb.ingress?.every((r) => JSON.stringify(r.cidrBlocks) === '["0.0.0.0/0"]')).toBe(true);
+    expect(alb.egress).toEqual([8080, 8081].map((p) => ({ protocol: "tcp", fromPort: p, toPort: p, securityGroups: ["sg-ServicesSecurityGroup"] })));
+    const rules = (type: string) => h.byType(type).map((r) => [r.name, r.inputs.fromPort, r.inputs.referencedSecurityGroupId ?? r.inputs.cidrIpv4]);
+    expect(rules("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")).toEqual([
+      ["ServicesFromAlb8080", 8080, "sg-ProxyLoadBalancerSecurityGroup"],
+      ["ServicesFromAlb8081", 8081, "sg-ProxyLoadBalancerSecurityGroup"],
+    ]);
+    expect(rules("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule").sort()).toEqual([
+      ["ServicesToCache", 6379, "sg-CacheSecurityGroup"],
+      ["ServicesToDatabase", 5432, "sg-DatabaseSecurityGroup"],
+      ["ServicesToInternet443", 443, "0.0.0.0/0"],
+    ]);
+  });
+
+  it("keeps logs 14 days and alarms to an SNS topic with an e-mail subscription", () => {
+    const retention = h.byType("aws:cloudwatch/logGroup:LogGroup").map((l) => [l.name, l.inputs.retentionInDays]);
+    expect(retention.length).toBeGreaterThanOrEqual(3);
+    for (const [, days] of retention) expect(days).toBe(14);
+    expect(h.one("aws:sns/topicSubscription:TopicSubscription", "AlarmEmail").inputs).toMatchObject({ protocol: "email", endpoint: "ops@example.com" });
+    const alarms = Object.fromEntries(h.byType("aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => [a.name, a.inputs]));
+    expect(Object.keys(alarms).sort()).toEqual([
+      "CacheCpuAlarm", "CacheMemoryAlarm", "DatabaseAcuAlarm", "DatabaseCpuAlarm", "Proxy5xxAlarm", "ProxyCpuAlarm", "ProxyResponseTimeAlarm", "ProxyUnhealthyHostsAlarm",
+    ]);
+    expect(alarms.DatabaseCpuAlarm).toMatchObject({ namespace: "AWS/RDS", dimensions: { DBClusterIdentifier: "llm-proxy-db" } });
+    expect(alarms.CacheMemoryAlarm).toMatchObject({ dimensions: { CacheClusterId: "llm-proxy-cache-001" } });
+    expect(alarms.ProxyResponseTimeAlarm).toMatchObject({ dimensions: { LoadBalancer: "app/ProxyLoadBalancer/abc123" } });
+    const unhealthy = (alarms.ProxyUnhealthyHostsAlarm?.metricQueries as { expression: string }[])[0]?.expression;
+    expect(unhealthy).toContain("WHERE LoadBalancer = 'app/ProxyLoadBalancer/abc123'");
+    for (const a of Object.values(alarms)) expect(a.alarmActions).toEqual(["arn:aws:mock:us-east-1:123456789012:AlarmTopic"]);
+  });
+
+  it("runs one dispatcher task with no load balancer, linked to the cache and sink secrets only", () => {
+    expect(h.one("aws:ecs/service:Service", "DispatcherService").inputs.desiredCount).toBe(1);
+    expect(h.byType("aws:lb/loadBalancer:LoadBalancer").map((l) => l.name)).toEqual(["ProxyLoadBalancer"]);
+    const env = h.env(h.first(h.containers("DispatcherTask")));
+    expect(Object.keys(env).filter((k) => k.startsWith("SST_RESOURCE_")).sort()).toEqual([
+      "SST_RESOURCE_App", "SST_RESOURCE_Cache", "SST_RESOURCE_HeliconeApiKey", "SST_RESOURCE_LunaryApiKey",
+    ]);
+    expect(env.DISPATCHER_HTTP_ADDR).toBe(":9090");
+  });
+});
