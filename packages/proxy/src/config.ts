@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { ConfigError, parseDuration } from "./config-errors.js";
@@ -81,6 +82,10 @@ const envSchema = z.object({
   LISTEN_ADDR: listenAddr(":8080"),
   ADMIN_UI_LISTEN_ADDR: listenAddr(":8081"),
   ADMIN_UI_ENABLED: bool(true),
+  ADMIN_UI_SECURE_COOKIES: bool(false),
+  ADMIN_UI_SESSION_SECRET: z.string().min(16, "expected at least 16 characters").optional(),
+  ADMIN_UI_API_BASE_URL: z.url({ protocol: /^https?$/, message: "expected an http(s) URL" }).default("http://localhost:8080"),
+  PUBLIC_BASE_URL: z.url({ protocol: /^https?$/, message: "expected an http(s) URL" }).optional(),
   DATA_DIR: z.string().default("./data"),
   DATABASE_URL: z
     .string()
@@ -112,6 +117,23 @@ const envSchema = z.object({
   USAGE_FLUSH_INTERVAL: duration(5_000),
   CIRCUIT_BREAKER_THRESHOLD: int(5, 0, 1000),
   CIRCUIT_BREAKER_COOLDOWN: duration(30_000),
+  // Redis: cache, rate limits, event stream, revocation fan-out
+  REDIS_URL: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v === "" || /^rediss?:\/\//.test(v), { message: "expected a redis:// or rediss:// URL" }),
+  REDIS_ADDR: z.string().optional(),
+  REDIS_DB: int(0, 0, 15),
+  REDIS_CACHE_URL: z.string().optional(),
+  REDIS_CLUSTER: bool(false),
+  REDIS_TLS_CA_FILE: z.string().optional(),
+  REDIS_KEY_PREFIX: z.string().default("llm-proxy:"),
+  REDIS_COMMAND_TIMEOUT: duration(500),
+  REDIS_STREAM_KEY: z.string().min(1).default("llm-proxy-events"),
+  REDIS_STREAM_MAX_LEN: int(100_000, 0),
+  REDIS_CONSUMER_GROUP: z.string().min(1).default("llm-proxy-dispatchers"),
+  RATE_LIMIT_RPM: int(0, 0, 1_000_000),
+  RATE_LIMIT_FAIL_MODE: z.enum(["open", "closed"]).default("open"),
   // Events and metrics
   OBSERVABILITY_ENABLED: bool(true),
   OBSERVABILITY_BUFFER_SIZE: int(10_000, 1),
@@ -128,7 +150,17 @@ export type StorageConfig =
 export interface Config {
   mode: "embedded" | "services";
   listen: { host: string; port: number };
-  adminUi: { enabled: boolean; listen: { host: string; port: number } };
+  adminUi: {
+    enabled: boolean;
+    listen: { host: string; port: number };
+    secureCookies: boolean;
+    /** Undefined: derived from the management token. */
+    sessionSecret: string | undefined;
+    /** The management API the standalone `admin` command talks to. */
+    apiBaseUrl: string;
+  };
+  /** The proxy's URL as clients reach it (token snippets); undefined: the API listener's URL. */
+  publicBaseUrl: string | undefined;
   dataDir: string;
   storage: StorageConfig;
   /** Undefined only in embedded mode, where main generates and persists one. */
@@ -146,7 +178,9 @@ export interface Config {
     usageFlushIntervalMs: number;
     breaker: { threshold: number; cooldownMs: number };
   };
-  events: { enabled: boolean; bufferSize: number; fileLog: string | undefined };
+  redis: { url: string; cluster: boolean; commandTimeoutMs: number; prefix: string; tlsCa: string | undefined } | undefined;
+  rateLimit: { defaultRpm: number; failMode: "open" | "closed" };
+  events: { enabled: boolean; bufferSize: number; fileLog: string | undefined; stream: string; maxLen: number; consumerGroup: string };
   metrics: { enabled: boolean; token: string | undefined };
 }
 
@@ -173,6 +207,14 @@ function linkedEnv(env: Env): Env {
     const pass = encodeURIComponent(String(db.password ?? ""));
     merged.DATABASE_URL = `postgres://${user}:${pass}@${String(db.host)}:${String(db.port ?? 5432)}/${String(db.database ?? "postgres")}`;
   }
+  const cache = links.Cache;
+  if (cache && "host" in cache) {
+    const user = encodeURIComponent(String(cache.username ?? "default"));
+    const pass = encodeURIComponent(String(cache.password ?? ""));
+    // ElastiCache through SST always has TLS and AUTH; a local `dev` link points at plain Redis.
+    const local = ["localhost", "127.0.0.1"].includes(String(cache.host));
+    merged.REDIS_URL = `${local ? "redis" : "rediss"}://${pass ? `${user}:${pass}@` : ""}${String(cache.host)}:${String(cache.port ?? 6379)}`;
+  }
   const secret = (name: string) => {
     const v = links[name]?.value;
     return typeof v === "string" && v !== "" ? v : undefined;
@@ -180,6 +222,29 @@ function linkedEnv(env: Env): Env {
   merged.MANAGEMENT_TOKEN = secret("ManagementToken") ?? merged.MANAGEMENT_TOKEN;
   merged.ENCRYPTION_KEY = secret("EncryptionKey") ?? merged.ENCRYPTION_KEY;
   return merged;
+}
+
+/** REDIS_URL, else the original's REDIS_CACHE_URL, else REDIS_ADDR + REDIS_DB. */
+function resolveRedisUrl(e: { REDIS_URL?: string | undefined; REDIS_CACHE_URL?: string | undefined; REDIS_ADDR?: string | undefined; REDIS_DB: number }): string | undefined {
+  if (e.REDIS_URL) return e.REDIS_URL;
+  if (e.REDIS_CACHE_URL) {
+    if (!/^rediss?:\/\//.test(e.REDIS_CACHE_URL)) throw new ConfigError("REDIS_CACHE_URL: expected a redis:// or rediss:// URL");
+    return e.REDIS_CACHE_URL;
+  }
+  if (e.REDIS_ADDR) {
+    if (!/^[^\s/:]+:\d{1,5}$/.test(e.REDIS_ADDR)) throw new ConfigError('REDIS_ADDR: expected "host:port"');
+    return `redis://${e.REDIS_ADDR}/${e.REDIS_DB}`;
+  }
+  return undefined;
+}
+
+function readCa(file: string | undefined): string | undefined {
+  if (!file) return undefined;
+  try {
+    return fs.readFileSync(file, "utf8");
+  } catch {
+    throw new ConfigError(`REDIS_TLS_CA_FILE: cannot read ${file}`);
+  }
 }
 
 function isLocalHost(url: string): boolean {
@@ -205,12 +270,16 @@ export function loadConfig(env: Env = process.env): Config {
     : { kind: "embedded", dataDir: path.resolve(e.DATA_DIR, "db") };
   const mode = storage.kind === "embedded" ? "embedded" : "services";
 
+  const redisUrl = resolveRedisUrl(e);
   const managementToken = e.MANAGEMENT_TOKEN?.trim() || undefined;
   if (managementToken !== undefined && managementToken.length < 16) {
     throw new ConfigError("MANAGEMENT_TOKEN: expected at least 16 characters");
   }
   if (mode === "services" && managementToken === undefined) {
     throw new ConfigError("MANAGEMENT_TOKEN: required when DATABASE_URL is set (only the embedded mode generates one)");
+  }
+  if (redisUrl && e.FILE_EVENT_LOG) {
+    throw new ConfigError("FILE_EVENT_LOG: only used without Redis (with Redis, events go to the stream; use the dispatcher's file sink)");
   }
   if (e.REQUIRE_ENCRYPTION_KEY && e.ENCRYPTION_KEY === undefined) {
     throw new ConfigError("ENCRYPTION_KEY: required because REQUIRE_ENCRYPTION_KEY=true");
@@ -219,7 +288,14 @@ export function loadConfig(env: Env = process.env): Config {
   return Object.freeze({
     mode,
     listen: e.LISTEN_ADDR,
-    adminUi: { enabled: e.ADMIN_UI_ENABLED, listen: e.ADMIN_UI_LISTEN_ADDR },
+    adminUi: {
+      enabled: e.ADMIN_UI_ENABLED,
+      listen: e.ADMIN_UI_LISTEN_ADDR,
+      secureCookies: e.ADMIN_UI_SECURE_COOKIES,
+      sessionSecret: e.ADMIN_UI_SESSION_SECRET,
+      apiBaseUrl: e.ADMIN_UI_API_BASE_URL,
+    },
+    publicBaseUrl: e.PUBLIC_BASE_URL?.replace(/\/+$/, ""),
     dataDir: path.resolve(e.DATA_DIR),
     storage,
     managementToken,
@@ -241,7 +317,18 @@ export function loadConfig(env: Env = process.env): Config {
       usageFlushIntervalMs: e.USAGE_FLUSH_INTERVAL,
       breaker: { threshold: e.CIRCUIT_BREAKER_THRESHOLD, cooldownMs: e.CIRCUIT_BREAKER_COOLDOWN },
     },
-    events: { enabled: e.OBSERVABILITY_ENABLED, bufferSize: e.OBSERVABILITY_BUFFER_SIZE, fileLog: e.FILE_EVENT_LOG || undefined },
+    redis: redisUrl
+      ? { url: redisUrl, cluster: e.REDIS_CLUSTER, commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT, prefix: e.REDIS_KEY_PREFIX, tlsCa: readCa(e.REDIS_TLS_CA_FILE) }
+      : undefined,
+    rateLimit: { defaultRpm: e.RATE_LIMIT_RPM, failMode: e.RATE_LIMIT_FAIL_MODE },
+    events: {
+      enabled: e.OBSERVABILITY_ENABLED,
+      bufferSize: e.OBSERVABILITY_BUFFER_SIZE,
+      fileLog: e.FILE_EVENT_LOG || undefined,
+      stream: e.REDIS_STREAM_KEY,
+      maxLen: e.REDIS_STREAM_MAX_LEN,
+      consumerGroup: e.REDIS_CONSUMER_GROUP,
+    },
     metrics: { enabled: e.ENABLE_METRICS, token: e.METRICS_TOKEN || undefined },
   });
 }

@@ -3,6 +3,8 @@ import { createLogger } from "./observability/logger.js";
 import { encryptExisting, encryptionStatus } from "./security/backfill.js";
 import { createSecrets } from "./security/secrets.js";
 import { startServer } from "./server.js";
+import { runStandaloneAdmin } from "./admin/index.js";
+import { VERSION } from "./app.js";
 import { openDatabase } from "./storage/db.js";
 import { migrateUp, migrationStatus } from "./storage/migrate.js";
 
@@ -11,6 +13,7 @@ async function serveCommand(config: Config): Promise<void> {
   const server = await startServer(config, logger);
   logger.info({ mode: config.mode, listen: config.listen, storage: config.storage.kind }, "llm-proxy started");
   const lines = [`llm-proxy is running (${config.mode} mode)`, `  API, /v1 and /manage: ${server.apiUrl}`];
+  if (server.adminUrl) lines.push(`  admin UI:              ${server.adminUrl}`);
   if (server.generatedTokenFile) {
     lines.push(`  management token (shown once, kept in ${server.generatedTokenFile}):`, `    ${server.managementToken}`);
   } else if (server.tokenFile) {
@@ -53,12 +56,39 @@ async function migrateCommand(sub: string, config: Config): Promise<void> {
   }
 }
 
+/** `admin [--listen :8081] [--api-base-url URL]`: the admin UI alone, against a remote management API. */
+async function adminCommand(args: string[], config: Config): Promise<void> {
+  const flag = (name: string) => {
+    const i = args.indexOf(name);
+    return i === -1 ? undefined : args[i + 1];
+  };
+  const env = { ...process.env, ...(flag("--listen") ? { ADMIN_UI_LISTEN_ADDR: flag("--listen") } : {}), ...(flag("--api-base-url") ? { ADMIN_UI_API_BASE_URL: flag("--api-base-url") } : {}) };
+  const c = flag("--listen") || flag("--api-base-url") ? loadConfig(env) : config;
+  const logger = createLogger(c.log);
+  const secret = c.adminUi.sessionSecret;
+  if (!secret) throw new ConfigError("ADMIN_UI_SESSION_SECRET: required for the standalone admin UI (at least 16 characters)");
+  const admin = await runStandaloneAdmin({
+    apiBaseUrl: c.adminUi.apiBaseUrl,
+    listen: c.adminUi.listen,
+    sessionSecret: secret,
+    secureCookies: c.adminUi.secureCookies,
+    ...(c.publicBaseUrl ? { publicApiBaseUrl: c.publicBaseUrl } : {}),
+    version: VERSION,
+    logger,
+  });
+  process.stderr.write(`llm-proxy admin UI: ${admin.url} (management API ${c.adminUi.apiBaseUrl})\n`);
+  const stop = () => void admin.close().then(() => process.exit(0));
+  process.once("SIGTERM", stop);
+  process.once("SIGINT", stop);
+}
+
 async function main(argv: string[]): Promise<void> {
   const config = loadConfig();
   const [command = "serve", sub = "up"] = argv;
   if (command === "migrate") return migrateCommand(sub, config);
   if (command === "serve") return serveCommand(config);
-  throw new ConfigError(`unknown command "${command}" (expected serve or migrate)`);
+  if (command === "admin") return adminCommand(argv.slice(1), config);
+  throw new ConfigError(`unknown command "${command}" (expected serve, admin or migrate)`);
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {

@@ -21,9 +21,18 @@ import { Upstreams } from "./gateway/forward.js";
 import { createGateway } from "./gateway/handler.js";
 import { createMetrics } from "./observability/metrics.js";
 import { UsageRecorder } from "./usage/recorder.js";
+import { createRedisBus } from "./bus/redis.js";
+import { createMemoryRateLimiter } from "./ratelimit/memory.js";
+import { createRedisRateLimiter } from "./ratelimit/redis.js";
+import { createRedisClient, whenReady, type RedisClient } from "./redis/client.js";
+import { createRedisChangeFeed } from "./revocation/redis.js";
+import type { HealthCheck } from "./api/health.js";
+import { createAdminApp, inProcessBackend, type PipelineHealth } from "./admin/index.js";
+import { VERSION } from "./app.js";
 
 export interface RunningServer {
   apiUrl: string;
+  adminUrl: string | undefined;
   managementToken: string;
   /** Set when this start generated the embedded management token (main prints it once). */
   generatedTokenFile: string | undefined;
@@ -95,12 +104,43 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     managementToken = t.token;
     tokenFile = t;
   }
-  const domain: Domain = { sql: db.sql, secrets: createSecrets(config.encryptionKey), changes: createMemoryChangeFeed() };
+  const onError = (what: string) => (err: unknown) => logger.error({ err }, what);
+  // Redis errors repeat every retry while it is down: log the first of each kind per minute.
+  const redisErrors = new Map<string, number>();
+  const onRedisError = (what: string) => (err: unknown) => {
+    const last = redisErrors.get(what) ?? 0;
+    if (Date.now() - last < 60_000) return;
+    redisErrors.set(what, Date.now());
+    logger.warn({ err: (err as Error).message }, what);
+  };
+  let redis: { main: RedisClient; sub: RedisClient } | undefined;
+  if (config.redis) {
+    redis = { main: createRedisClient(config.redis, "main"), sub: createRedisClient(config.redis, "sub", { subscriber: true }) };
+    redis.main.on("error", onRedisError("redis unavailable"));
+    redis.sub.on("error", onRedisError("redis subscriber unavailable"));
+    if (!(await whenReady(redis.main, 3000))) logger.warn("redis not reachable at start: serving degraded until it is");
+  }
+  const prefix = config.redis?.prefix ?? "";
+  const changes = redis ? createRedisChangeFeed(redis.main, redis.sub, `${prefix}changes`, onRedisError("change fan-out failed")) : createMemoryChangeFeed();
+  const domain: Domain = { sql: db.sql, secrets: createSecrets(config.encryptionKey), changes };
   let draining = false;
   const metrics = createMetrics();
-  const onError = (what: string) => (err: unknown) => logger.error({ err }, what);
   const eventLog = config.events.fileLog ? await jsonlWriter(config.events.fileLog) : undefined;
-  const bus = createMemoryBus(config.events.bufferSize, eventLog?.consume, onError("event sink failed"));
+  const bus = redis
+    ? createRedisBus(redis.main, {
+        stream: config.events.stream,
+        maxLen: config.events.maxLen,
+        capacity: config.events.bufferSize,
+        batchSize: 500,
+        onError: onRedisError("event stream write failed"),
+      })
+    : createMemoryBus(config.events.bufferSize, eventLog?.consume, onError("event sink failed"));
+  const limiter = redis ? createRedisRateLimiter(redis.main, prefix) : createMemoryRateLimiter();
+  const healthChecks: HealthCheck[] = [{ name: "database", required: true, check: () => db.ping() }];
+  if (redis) {
+    const main = redis.main;
+    healthChecks.push({ name: "redis", required: false, check: async () => void (await main.ping()) });
+  }
   const usage = new UsageRecorder(db.sql, config.gateway.usageFlushIntervalMs, onError("usage flush failed"));
   usage.start();
   const access = new Access(db.sql, domain.secrets, domain.changes, {
@@ -122,6 +162,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     enforceProjectActive: config.gateway.enforceProjectActive,
     observability: config.events.enabled,
     breaker: config.gateway.breaker,
+    limiter,
+    rateLimit: config.rateLimit,
     auditDenied: (r) =>
       writeAudit(db.sql, { actor: "system", requestId: r.requestId, clientIp: r.clientIp, method: r.method, path: r.path, userAgent: r.userAgent }, {
         action: "proxy_request",
@@ -137,14 +179,47 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     logger,
     managementToken,
     managementMaxBodyBytes: config.managementMaxBodyBytes,
-    healthChecks: [{ name: "database", required: true, check: () => db.ping() }],
+    healthChecks,
     isDraining: () => draining,
   });
   const api = await listen(app.fetch, config.listen);
   const servers = [api];
+  let adminUrl: string | undefined;
+  if (config.adminUi.enabled) {
+    const pipeline = async (): Promise<PipelineHealth> => {
+      const stats = bus.stats();
+      if (!redis) return { kind: "in-process", status: stats.dropped > 0 ? "degraded" : "ok", ...stats };
+      try {
+        const summary = (await redis.main.xpending(config.events.stream, config.events.consumerGroup)) as [number, string | null, ...unknown[]];
+        const oldest = summary[1] ? Number(summary[1].split("-")[0]) : undefined;
+        return { kind: "redis", status: "ok", ...stats, pending: Number(summary[0]), ...(oldest ? { lagMs: Date.now() - oldest } : {}) };
+      } catch {
+        // No consumer group yet (no dispatcher has started), or Redis is down.
+        return { kind: "redis", status: redis.main.status === "ready" ? "degraded" : "down", ...stats };
+      }
+    };
+    const admin = createAdminApp({
+      backend: inProcessBackend(domain, managementToken, {
+        health: async () => {
+          await db.ping();
+          return { status: "ok" };
+        },
+        pipeline,
+      }),
+      sessionSecret: config.adminUi.sessionSecret ?? managementToken,
+      secureCookies: config.adminUi.secureCookies,
+      publicApiBaseUrl: config.publicBaseUrl ?? urlOf(api),
+      version: VERSION,
+      logger,
+    });
+    const adminServer = await listen(admin.fetch, config.adminUi.listen);
+    servers.push(adminServer);
+    adminUrl = urlOf(adminServer);
+  }
   let stopped: Promise<void> | undefined;
   return {
     apiUrl: urlOf(api),
+    adminUrl,
     managementToken,
     generatedTokenFile: tokenFile?.generated ? tokenFile.file : undefined,
     tokenFile: tokenFile?.file,
@@ -161,7 +236,10 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
         await eventLog?.close();
         await upstreams.close();
         access.close();
+        await limiter.close();
         await domain.changes.close();
+        redis?.main.disconnect();
+        redis?.sub.disconnect();
         await db.close();
       })();
       return stopped;

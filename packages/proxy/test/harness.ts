@@ -45,7 +45,7 @@ export const TEST_MANAGEMENT_TOKEN = "test-management-token-0123456789";
 /** Starts the whole server in this process on loopback ports, on the storage kind asked for. */
 export async function startStack(kind: StorageKind, env: Record<string, string> = {}): Promise<Stack> {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "llm-proxy-test-"));
-  const pg = kind === "postgres" ? await freshPostgresDatabase() : undefined;
+  const pg = kind === "postgres" && !env.DATABASE_URL ? await freshPostgresDatabase() : undefined;
   const config = loadConfig({
     LISTEN_ADDR: "127.0.0.1:0",
     ADMIN_UI_LISTEN_ADDR: "127.0.0.1:0",

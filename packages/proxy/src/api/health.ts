@@ -31,7 +31,8 @@ export function healthApi(checks: HealthCheck[], version: string, isDraining: ()
   app.get("/health", async (c) => {
     const results = await Promise.all(checks.map(async (ch) => [ch.name, await run(ch)] as const));
     const failing = checks.some((ch, i) => ch.required && results[i]?.[1].status === "down");
-    const status = failing ? "down" : isDraining() ? "draining" : "ok";
+    const degraded = results.some(([, r]) => r.status === "down");
+    const status = failing ? "down" : isDraining() ? "draining" : degraded ? "degraded" : "ok";
     return c.json(
       { status, timestamp: new Date().toISOString(), version, checks: Object.fromEntries(results) },
       failing ? 503 : 200,

@@ -27,6 +27,7 @@ export const tokenSchema = z.object({
   cache_hit_count: z.number().int(),
   prompt_tokens: z.number().int(),
   completion_tokens: z.number().int(),
+  rate_limit_rpm: z.number().int().nullable().describe("null = the configured default, 0 = no limit"),
 });
 
 export const createdTokenSchema = z.object({
@@ -34,6 +35,7 @@ export const createdTokenSchema = z.object({
   token: z.string().describe("the secret, shown once"),
   expires_at: time,
   max_requests: z.number().int().optional(),
+  rate_limit_rpm: z.number().int().optional(),
 });
 
 export const bulkRevokeSchema = z.object({

@@ -12,6 +12,8 @@ export interface ActiveToken {
   projectId: string;
   expiresAt: number | null;
   limited: boolean;
+  /** Per-token requests per minute; null = the configured default. */
+  rateLimitRpm: number | null;
 }
 
 export interface AccessOptions {
@@ -107,6 +109,7 @@ export class Access {
       projectId: row.project_id,
       expiresAt: row.expires_at?.getTime() ?? null,
       limited: row.max_requests !== null,
+      rateLimitRpm: row.rate_limit_rpm,
     };
     if (generation === this.generation) this.tokens.set(key, token);
     return token;

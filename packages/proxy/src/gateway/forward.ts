@@ -93,8 +93,8 @@ export class Upstreams {
           const tee = new ResponseTee(f.res, f.captureBytes, streaming ? TAIL_BYTES : 0);
           const plain: Record<string, string> = {};
           for (const [k, v] of Object.entries(headers)) if (v !== undefined) plain[k] = Array.isArray(v) ? v.join(", ") : v;
+          // Headers leave with the first body chunk: one write instead of two.
           f.res.writeHead(statusCode, { ...downstreamHeaders(headers), ...f.extraHeaders(headers) });
-          f.res.flushHeaders();
           const enc = headers["content-encoding"];
           result = {
             status: statusCode,

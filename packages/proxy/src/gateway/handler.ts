@@ -13,6 +13,7 @@ import type { Upstreams } from "./forward.js";
 import { corsHeaders, nowNanos, preflightHeaders, upstreamHeaders } from "./headers.js";
 import type { Provider } from "./providers.js";
 import type { EventBus } from "../bus/port.js";
+import type { RateLimiter } from "../ratelimit/port.js";
 
 export interface GatewayDeps {
   providers: Provider[];
@@ -28,6 +29,8 @@ export interface GatewayDeps {
   enforceProjectActive: boolean;
   observability: boolean;
   breaker: { threshold: number; cooldownMs: number };
+  limiter: RateLimiter;
+  rateLimit: { defaultRpm: number; failMode: "open" | "closed" };
 }
 
 /** Paths that try to leave the endpoint allow-list through dot segments or encoded separators. */
@@ -65,6 +68,24 @@ export function createGateway(deps: GatewayDeps): Gateway {
       ...err.headers,
     });
     x.res.end(body);
+  }
+
+  async function checkRate(token: ActiveToken): Promise<void> {
+    const rpm = token.rateLimitRpm ?? deps.rateLimit.defaultRpm;
+    if (rpm <= 0) return;
+    let decision;
+    try {
+      decision = await deps.limiter.hit(token.id, rpm, 60_000);
+    } catch {
+      deps.metrics.rateLimit.inc({ outcome: `unavailable_fail_${deps.rateLimit.failMode}` });
+      if (deps.rateLimit.failMode === "closed") throw new ProxyError("service_unavailable", "rate limiter unavailable");
+      return;
+    }
+    if (decision.allowed) return;
+    deps.metrics.rateLimit.inc({ outcome: "limited" });
+    throw new ProxyError("rate_limit_exceeded", `more than ${rpm} requests per minute`, {
+      headers: { "retry-after": String(Math.ceil(decision.retryAfterMs / 1000)) },
+    });
   }
 
   async function pipeline(x: Exchange, req: IncomingMessage): Promise<void> {
@@ -109,6 +130,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
     if (!secret) throw new ProxyError("invalid_token", "missing or malformed Authorization header");
     const token: ActiveToken = await deps.access.token(secret);
     x.token = token;
+    // Before the quota: a request refused for its rate should not spend the token's quota.
+    await checkRate(token);
     if (token.limited) await deps.access.consume(secret, token);
 
     const project = await deps.access.project(token.projectId);

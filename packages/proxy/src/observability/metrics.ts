@@ -42,6 +42,12 @@ export function createMetrics() {
       buckets: LATENCY_BUCKETS,
       registers: [registry],
     }),
+    rateLimit: new Counter({
+      name: "llm_proxy_rate_limit_total",
+      help: "Per-token rate limit refusals, and limiter outages by fail mode",
+      labelNames: ["outcome"] as const,
+      registers: [registry],
+    }),
     inFlight: new Gauge({ name: "llm_proxy_in_flight_requests", help: "Data-plane requests in progress", registers: [registry] }),
     cache: new Counter({
       name: "llm_proxy_cache_total",

@@ -14,15 +14,16 @@ export interface TokenRow {
   cache_hit_count: number;
   prompt_tokens: number;
   completion_tokens: number;
+  rate_limit_rpm: number | null;
 }
 
 export async function insertToken(
   q: Tx,
-  row: { id: string; token: string; project_id: string; expires_at: Date; max_requests: number | null },
+  row: { id: string; token: string; project_id: string; expires_at: Date; max_requests: number | null; rate_limit_rpm: number | null },
 ): Promise<TokenRow> {
   const [created] = await q<TokenRow[]>`
-    INSERT INTO tokens (id, token, project_id, expires_at, max_requests)
-    VALUES (${row.id}, ${row.token}, ${row.project_id}, ${row.expires_at}, ${row.max_requests})
+    INSERT INTO tokens (id, token, project_id, expires_at, max_requests, rate_limit_rpm)
+    VALUES (${row.id}, ${row.token}, ${row.project_id}, ${row.expires_at}, ${row.max_requests}, ${row.rate_limit_rpm})
     RETURNING *
   `;
   return created as TokenRow;
@@ -42,7 +43,7 @@ export async function findTokenRow(q: Tx, id: string): Promise<TokenRow | undefi
 export async function updateTokenRow(
   q: Tx,
   id: string,
-  changes: { is_active?: boolean; deactivated_at?: Date | null; max_requests?: number | null },
+  changes: { is_active?: boolean; deactivated_at?: Date | null; max_requests?: number | null; rate_limit_rpm?: number | null },
 ): Promise<TokenRow | undefined> {
   const [row] = await q<TokenRow[]>`UPDATE tokens SET ${q(changes as Record<string, string>)} WHERE id = ${id} RETURNING *`;
   return row;
@@ -66,11 +67,12 @@ export interface TokenAccessRow {
   is_active: boolean;
   max_requests: number | null;
   request_count: number;
+  rate_limit_rpm: number | null;
 }
 
 export async function findTokenForAccess(q: Tx, lookupKey: string): Promise<TokenAccessRow | undefined> {
   const [row] = await q<TokenAccessRow[]>`
-    SELECT id, project_id, expires_at, is_active, max_requests, request_count FROM tokens WHERE token = ${lookupKey}
+    SELECT id, project_id, expires_at, is_active, max_requests, request_count, rate_limit_rpm FROM tokens WHERE token = ${lookupKey}
   `;
   return row;
 }

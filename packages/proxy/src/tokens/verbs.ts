@@ -23,6 +23,7 @@ export interface TokenView {
   cache_hit_count: number;
   prompt_tokens: number;
   completion_tokens: number;
+  rate_limit_rpm: number | null;
 }
 
 export interface CreatedToken {
@@ -30,6 +31,7 @@ export interface CreatedToken {
   token: string;
   expires_at: string;
   max_requests?: number;
+  rate_limit_rpm?: number;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -59,6 +61,7 @@ export function tokenView(row: TokenRow): TokenView {
     cache_hit_count: row.cache_hit_count,
     prompt_tokens: row.prompt_tokens,
     completion_tokens: row.completion_tokens,
+    rate_limit_rpm: row.rate_limit_rpm,
   };
 }
 
@@ -68,11 +71,13 @@ export const createTokenInput = z.strictObject({
   project_id: z.string({ message: "project_id must be a string" }).max(200).optional(),
   duration_minutes: wholeNumber("duration_minutes").optional(),
   max_requests: wholeNumber("max_requests").nullable().optional(),
+  rate_limit_rpm: wholeNumber("rate_limit_rpm").min(0, "rate_limit_rpm must be >= 0").max(1_000_000, "rate_limit_rpm is too large").nullable().optional(),
 });
 
 export const updateTokenInput = z.strictObject({
   is_active: z.boolean({ message: "is_active must be a boolean" }).optional(),
   max_requests: wholeNumber("max_requests").nullable().optional(),
+  rate_limit_rpm: wholeNumber("rate_limit_rpm").min(0, "rate_limit_rpm must be >= 0").max(1_000_000, "rate_limit_rpm is too large").nullable().optional(),
 });
 
 function limitOf(maxRequests: number | null | undefined): number | null {
@@ -110,6 +115,7 @@ export function createToken(d: Domain, who: Actor, input: unknown, now = new Dat
       project_id: project.id,
       expires_at: expiresAt,
       max_requests: maxRequests,
+      rate_limit_rpm: body.rate_limit_rpm ?? null,
     });
     note.tokenId = id;
     Object.assign(note.details, {
@@ -118,7 +124,13 @@ export function createToken(d: Domain, who: Actor, input: unknown, now = new Dat
       expires_at: expiresAt.toISOString(),
       max_requests: maxRequests ?? "unlimited",
     });
-    return { id, token: secret, expires_at: expiresAt.toISOString(), ...(maxRequests ? { max_requests: maxRequests } : {}) };
+    return {
+      id,
+      token: secret,
+      expires_at: expiresAt.toISOString(),
+      ...(maxRequests ? { max_requests: maxRequests } : {}),
+      ...(body.rate_limit_rpm !== undefined && body.rate_limit_rpm !== null ? { rate_limit_rpm: body.rate_limit_rpm } : {}),
+    };
   });
 }
 
@@ -147,8 +159,9 @@ export async function updateToken(d: Domain, who: Actor, id: string, input: unkn
     const body = validate(updateTokenInput, input);
     const current = await findById(tx, id);
     note.projectId = current.project_id;
-    const changes: { is_active?: boolean; deactivated_at?: Date | null; max_requests?: number | null } = {};
+    const changes: { is_active?: boolean; deactivated_at?: Date | null; max_requests?: number | null; rate_limit_rpm?: number | null } = {};
     if (body.max_requests !== undefined) changes.max_requests = limitOf(body.max_requests);
+    if (body.rate_limit_rpm !== undefined) changes.rate_limit_rpm = body.rate_limit_rpm;
     if (body.is_active !== undefined) {
       changes.is_active = body.is_active;
       if (body.is_active !== current.is_active) changes.deactivated_at = body.is_active ? null : new Date();
@@ -156,6 +169,7 @@ export async function updateToken(d: Domain, who: Actor, id: string, input: unkn
     if (Object.keys(changes).length === 0) throw badRequest("no fields to update");
     if (body.is_active !== undefined) note.details.updated_is_active = body.is_active;
     if (body.max_requests !== undefined) note.details.updated_max_requests = changes.max_requests ?? "unlimited";
+    if (body.rate_limit_rpm !== undefined) note.details.updated_rate_limit_rpm = body.rate_limit_rpm ?? "default";
     return (await updateTokenRow(tx, id, changes)) as TokenRow;
   });
   d.changes.publish({ kind: "tokens", keys: [row.token] });

@@ -117,7 +117,7 @@ export function hrefWith(path: string, query: Record<string, string | number | u
   const s = new URLSearchParams(
     Object.entries(query)
       .filter(([, v]) => v !== undefined && v !== "")
-      .map(([k, v]) => [k, String(v)]),
+      .map(([k, v]): [string, string] => [k, String(v)]),
   ).toString();
   return s ? `${path}?${s}` : path;
 }

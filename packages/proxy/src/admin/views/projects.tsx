@@ -192,7 +192,7 @@ export function ProjectPage(props: { frame: PageFrame; project: ProjectView; tok
                 </dd>
                 <dt class="col-sm-3">API Key:</dt>
                 <dd class="col-sm-9">
-                  <code id="api-key" data-masked="true" data-value={p.api_key}>
+                  <code id="api-key" data-masked="false" data-value={p.api_key}>
                     {p.api_key}
                   </code>
                   <button type="button" class="btn btn-sm btn-outline-secondary ms-2" data-toggle-mask="api-key" aria-label="Show or hide the API key">

@@ -1,0 +1,189 @@
+/**
+ * `npm run bench`: the data plane against a direct call to the same fake upstream, in one run.
+ * The proxy runs in its own process pinned to core 1 (taskset), the upstream and the load
+ * generator share core 0. Reports medians of BENCH_RUNS runs and ratios against direct.
+ *
+ * Env: BENCH_RUNS (3), BENCH_DURATION seconds per load run (8), BENCH_CONNECTIONS (50),
+ * BENCH_SEQUENTIAL requests for the added-latency run (2000); DATABASE_URL / REDIS_URL to
+ * bench on services instead of the embedded defaults.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import fs from "node:fs/promises";
+import http from "node:http";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import autocannon from "autocannon";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const DURATION = Number(process.env.BENCH_DURATION ?? 8);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 2000);
+const MT = "bench-management-token-0123456789";
+const hasTaskset = spawnSync("taskset", ["-V"]).status === 0;
+const pin = (core: number, cmd: string[]) => (hasTaskset ? ["taskset", "-c", String(core), ...cmd] : cmd);
+
+function start(cmd: string[], env: Record<string, string>, ready: RegExp): Promise<{ proc: ChildProcess; match: RegExpMatchArray }> {
+  const [bin, ...args] = cmd as [string, ...string[]];
+  const proc = spawn(bin, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  return new Promise((resolve, reject) => {
+    let out = "";
+    const onData = (b: Buffer) => {
+      out += b.toString();
+      const m = out.match(ready);
+      if (m) resolve({ proc, match: m });
+    };
+    proc.stdout?.on("data", onData);
+    proc.stderr?.on("data", onData);
+    proc.once("exit", (code) => reject(new Error(`${bin} exited with ${code}:\n${out}`)));
+  });
+}
+
+function rssMb(pid: number): number {
+  try {
+    const status = spawnSync("cat", [`/proc/${pid}/status`]).stdout.toString();
+    return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+  } catch {
+    return 0;
+  }
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))] ?? 0;
+
+async function load(url: string, headers: Record<string, string>, body: string) {
+  const r = await autocannon({ url, method: "POST", connections: CONNECTIONS, duration: DURATION, headers, body });
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx };
+}
+
+/** Sequential keep-alive requests timed with hrtime: latency the proxy adds to one call. */
+async function sequential(url: string, headers: Record<string, string>, body: string, n: number) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const u = new URL(url);
+  const total: number[] = [];
+  const ttfb: number[] = [];
+  for (let i = 0; i < n; i++) {
+    await new Promise<void>((resolve, reject) => {
+      const t0 = process.hrtime.bigint();
+      const req = http.request({ agent, host: u.hostname, port: u.port, path: u.pathname, method: "POST", headers: { ...headers, "content-length": Buffer.byteLength(body) } }, (res) => {
+        let first = true;
+        res.on("data", () => {
+          if (first) ttfb.push(Number(process.hrtime.bigint() - t0) / 1e6);
+          first = false;
+        });
+        res.on("end", () => {
+          total.push(Number(process.hrtime.bigint() - t0) / 1e6);
+          resolve();
+        });
+      });
+      req.on("error", reject);
+      req.end(body);
+    });
+  }
+  agent.destroy();
+  return { p50: pct(total, 0.5), p99: pct(total, 0.99), ttfb50: pct(ttfb, 0.5) };
+}
+
+async function main() {
+  if (hasTaskset) spawnSync("taskset", ["-cp", "0", String(process.pid)]);
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), "llm-proxy-bench-"));
+  const up = await start(pin(0, [process.execPath, "--import", "tsx", "packages/proxy/bench/upstream.ts"]), {}, /port (\d+)/);
+  const upstream = `http://127.0.0.1:${up.match[1]}`;
+  const proxyEnv: Record<string, string> = {
+    LISTEN_ADDR: "127.0.0.1:0",
+    ADMIN_UI_ENABLED: "false",
+    DATA_DIR: dir,
+    MANAGEMENT_TOKEN: MT,
+    OPENAI_API_URL: upstream,
+    LOG_LEVEL: "warn",
+    FILE_EVENT_LOG: path.join(dir, "events.jsonl"),
+  };
+  const proxy = await start(pin(1, [process.execPath, "--import", "tsx", "packages/proxy/src/main.ts"]), proxyEnv, /API, \/v1 and \/manage: (\S+)/);
+  const api = proxy.match[1] as string;
+  const mode = process.env.DATABASE_URL ? `PostgreSQL${process.env.REDIS_URL ? " + Redis" : ""}` : "embedded";
+  try {
+    const auth = { authorization: `Bearer ${MT}`, "content-type": "application/json" };
+    const project = (await (await fetch(`${api}/manage/projects`, { method: "POST", headers: auth, body: JSON.stringify({ name: "bench", api_key: "sk-bench-upstream-key" }) })).json()) as { id: string };
+    const token = (await (await fetch(`${api}/manage/tokens`, { method: "POST", headers: auth, body: JSON.stringify({ project_id: project.id, duration_minutes: 600 }) })).json()) as { token: string };
+    const body = JSON.stringify({ model: "gpt-4o-mini", messages: [{ role: "user", content: "Say hello" }] });
+    const json = { "content-type": "application/json" };
+    const withToken = { ...json, authorization: `Bearer ${token.token}` };
+    const stream = { "x-bench-stream": "1" };
+    const paths = { direct: `${upstream}/v1/chat/completions`, proxy: `${api}/v1/chat/completions` };
+
+    // Warm up JIT, pools and caches.
+    await load(paths.proxy, withToken, body);
+    const rows: Record<string, { rps: number[]; p50: number[]; p99: number[]; errors: number }> = {};
+    let maxRss = 0;
+    const sampler = setInterval(() => (maxRss = Math.max(maxRss, rssMb(proxy.proc.pid as number))), 250);
+    for (let run = 0; run < RUNS; run++) {
+      for (const [name, url, headers] of [
+        ["direct JSON", paths.direct, json],
+        ["proxy JSON", paths.proxy, withToken],
+        ["direct SSE", paths.direct, { ...json, ...stream }],
+        ["proxy SSE", paths.proxy, { ...withToken, ...stream }],
+      ] as const) {
+        const r = await load(url, headers, body);
+        const row = (rows[name] ??= { rps: [], p50: [], p99: [], errors: 0 });
+        row.rps.push(r.rps);
+        row.p50.push(r.p50);
+        row.p99.push(r.p99);
+        row.errors += r.errors;
+      }
+    }
+    clearInterval(sampler);
+
+    const seq: Record<string, { p50: number[]; p99: number[]; ttfb: number[] }> = {};
+    for (let run = 0; run < RUNS; run++) {
+      for (const [name, url, headers] of [
+        ["direct", paths.direct, json],
+        ["proxy", paths.proxy, withToken],
+        ["direct SSE", paths.direct, { ...json, ...stream }],
+        ["proxy SSE", paths.proxy, { ...withToken, ...stream }],
+      ] as const) {
+        const r = await sequential(url, headers, body, SEQUENTIAL);
+        const row = (seq[name] ??= { p50: [], p99: [], ttfb: [] });
+        row.p50.push(r.p50);
+        row.p99.push(r.p99);
+        row.ttfb.push(r.ttfb50);
+      }
+    }
+    const idleRss = rssMb(proxy.proc.pid as number);
+
+    const f = (n: number, d = 0) => n.toFixed(d);
+    const lines = [
+      `llm-proxy benchmark (${mode}; ${CONNECTIONS} connections, ${DURATION}s per run, median of ${RUNS}; proxy ${hasTaskset ? "pinned to core 1" : "not pinned (no taskset)"})`,
+      "",
+      "| load | req/s | p50 ms | p99 ms | vs direct | errors |",
+      "|---|---|---|---|---|---|",
+    ];
+    for (const [name, row] of Object.entries(rows)) {
+      const direct = rows[name.replace("proxy", "direct")];
+      const ratio = name.startsWith("proxy") && direct ? ` ${f((median(row.rps) / median(direct.rps)) * 100)} %` : "";
+      lines.push(`| ${name} | ${f(median(row.rps))} | ${f(median(row.p50), 1)} | ${f(median(row.p99), 1)} |${ratio} | ${row.errors} |`);
+    }
+    const added = (k: "p50" | "p99" | "ttfb", a: string, b: string) => median((seq[a] as { [x: string]: number[] })[k] as number[]) - median((seq[b] as { [x: string]: number[] })[k] as number[]);
+    lines.push(
+      "",
+      "| sequential (1 connection, keep-alive) | direct | proxy | added |",
+      "|---|---|---|---|",
+      `| JSON p50 ms | ${f(median(seq.direct?.p50 ?? []), 3)} | ${f(median(seq.proxy?.p50 ?? []), 3)} | ${f(added("p50", "proxy", "direct"), 3)} |`,
+      `| JSON p99 ms | ${f(median(seq.direct?.p99 ?? []), 3)} | ${f(median(seq.proxy?.p99 ?? []), 3)} | ${f(added("p99", "proxy", "direct"), 3)} |`,
+      `| SSE first byte p50 ms | ${f(median(seq["direct SSE"]?.ttfb ?? []), 3)} | ${f(median(seq["proxy SSE"]?.ttfb ?? []), 3)} | ${f(added("ttfb", "proxy SSE", "direct SSE"), 3)} |`,
+      "",
+      `proxy RSS: max ${f(maxRss)} MB under load, ${f(idleRss)} MB after`,
+    );
+    process.stdout.write(lines.join("\n") + "\n");
+  } finally {
+    proxy.proc.kill("SIGTERM");
+    up.proc.kill("SIGTERM");
+    await new Promise((r) => setTimeout(r, 500));
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench failed: ${(err as Error).message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,143 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startStack, type Stack } from "../harness.js";
+import { adminApp, FormClient } from "./support.js";
+
+/** Admin pages without a browser: auth redirects, sessions, CSRF, escaping, audit context. */
+describe.each(["in-process", "http"] as const)("admin pages (%s backend)", (kind) => {
+  let s: Stack;
+  let app: ReturnType<typeof adminApp>;
+  const browser = { "user-agent": "AdminTest/1.0", "x-forwarded-for": "203.0.113.7", referer: "http://admin.test/projects" };
+
+  beforeAll(async () => {
+    s = await startStack("embedded");
+    app = adminApp(s, kind);
+  });
+  afterAll(() => s?.close());
+
+  it("redirects every page to /auth/login with 303 when signed out, and / to /dashboard", async () => {
+    for (const path of ["/dashboard", "/projects", "/projects/new", "/tokens", "/tokens/new", "/audit", "/audit/x", "/nope"]) {
+      const res = await app.request(path);
+      expect([path, res.status, res.headers.get("location")]).toEqual([path, 303, "/auth/login"]);
+    }
+    const root = await app.request("/");
+    expect([root.status, root.headers.get("location")]).toEqual([301, "/dashboard"]);
+    const post = await app.request("/projects", { method: "POST" });
+    expect(post.status).toBe(303);
+  });
+
+  it("signs in with the management token into an encrypted HttpOnly, SameSite=Lax cookie", async () => {
+    const client = new FormClient(app, browser);
+    const login = await client.get("/auth/login");
+    const html = await login.text();
+    expect(html).toContain('id="management_token"');
+    expect(html).toMatch(/<title>Sign In/);
+    const res = await client.signIn(s.managementToken, true);
+    expect([res.status, res.headers.get("location")]).toEqual([303, "/dashboard"]);
+    const setCookie = res.headers.getSetCookie().join("\n");
+    expect(setCookie).toMatch(/llmproxy_session=[^;]+; Max-Age=\d+; Path=\/; HttpOnly; SameSite=Lax/);
+    expect(setCookie).not.toContain(s.managementToken);
+    expect(Buffer.from(client.cookie("llmproxy_session") ?? "", "base64url").toString("latin1")).not.toContain(s.managementToken);
+    const dash = await client.get("/dashboard");
+    expect(dash.status).toBe(200);
+    const page = await dash.text();
+    expect(page).toMatch(/href="\/static\/css\/admin\.css\?v=\d+"/);
+    expect(page).toMatch(/src="\/static\/js\/admin\.js\?v=\d+"/);
+    expect(page).toContain('id="server-time"');
+    expect(dash.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+  });
+
+  it("refuses a wrong or empty token, audits the failure with the browser's context", async () => {
+    const client = new FormClient(app, browser);
+    const wrong = await client.signIn("wrong-token-value-123456");
+    expect(wrong.status).toBe(401);
+    expect(await wrong.text()).toContain("Invalid management token");
+    const empty = await client.signIn("");
+    expect(empty.status).toBe(400);
+    const action = kind === "in-process" ? "admin.login" : "management.auth";
+    const res = await s.manage(`/manage/audit?action=${action}&outcome=denied`);
+    const { events } = (await res.json()) as { events: { client_ip?: string; user_agent?: string; metadata?: string }[] };
+    expect(events.length).toBeGreaterThan(0);
+    expect(events[0]).toMatchObject({ client_ip: "203.0.113.7", user_agent: "AdminTest/1.0" });
+    expect(JSON.parse(events[0]?.metadata ?? "{}")).toMatchObject({ origin: "admin-ui", referer: "http://admin.test/projects" });
+  });
+
+  it("rejects a POST without or with a wrong CSRF token with 403 and changes nothing", async () => {
+    const client = new FormClient(app, browser);
+    await client.signIn(s.managementToken);
+    const before = (await (await s.manage("/manage/projects")).json()) as unknown[];
+    expect((await client.post("/projects", { name: "forged", api_key: "sk-forged-key-0123456789" })).status).toBe(403);
+    expect((await client.post("/projects", { _csrf: "x".repeat(43), name: "forged", api_key: "sk-forged-key-0123456789" })).status).toBe(403);
+    const other = new FormClient(app, browser);
+    const foreign = await other.csrf("/auth/login");
+    expect((await client.post("/projects", { _csrf: foreign, name: "forged", api_key: "sk-forged-key-0123456789" })).status).toBe(403);
+    expect(((await (await s.manage("/manage/projects")).json()) as unknown[]).length).toBe(before.length);
+  });
+
+  it("escapes a script-tag project name everywhere it is shown", async () => {
+    const client = new FormClient(app, browser);
+    await client.signIn(s.managementToken);
+    const name = `<script>alert(1)</script> ${kind}`;
+    const _csrf = await client.csrf("/projects/new");
+    const created = await client.post("/projects", { _csrf, name, api_key: "sk-xss-key-0123456789abcdef" });
+    expect(created.status).toBe(303);
+    const location = created.headers.get("location") ?? "";
+    for (const path of [location, "/projects", "/tokens/new", "/dashboard"]) {
+      const html = await (await client.get(path)).text();
+      expect(html, path).not.toContain("<script>alert(1)</script>");
+    }
+    expect(await (await client.get(location)).text()).toContain("&lt;script&gt;alert(1)&lt;/script&gt;");
+  });
+
+  it("audits admin actions with the admin's user agent, referer and IP", async () => {
+    const client = new FormClient(app, browser);
+    await client.signIn(s.managementToken);
+    const _csrf = await client.csrf("/projects/new");
+    await client.post("/projects", { _csrf, name: `audited ${kind}`, api_key: "sk-audited-key-0123456789" });
+    const res = await s.manage("/manage/audit?action=project.create&outcome=success");
+    const { events } = (await res.json()) as { events: { client_ip?: string; user_agent?: string; metadata?: string }[] };
+    const ours = events.find((e) => e.metadata?.includes(`audited ${kind}`));
+    expect(ours).toMatchObject({ client_ip: "203.0.113.7", user_agent: "AdminTest/1.0" });
+    expect(JSON.parse(ours?.metadata ?? "{}")).toMatchObject({ origin: "admin-ui", referer: "http://admin.test/projects" });
+  });
+
+  it("signs out with GET or POST and the cookie no longer opens pages", async () => {
+    const client = new FormClient(app, browser);
+    await client.signIn(s.managementToken);
+    const _csrf = await client.csrf("/dashboard");
+    const out = await client.post("/auth/logout", { _csrf });
+    expect([out.status, out.headers.get("location")]).toEqual([303, "/auth/login"]);
+    expect((await client.get("/dashboard")).status).toBe(303);
+  });
+
+  it("locks an address out after repeated failures with 429 and Retry-After", async () => {
+    const strict = adminApp(s, kind, { loginThrottle: { failureDelayMs: 0, freeFailures: 2 } });
+    const client = new FormClient(strict, { ...browser, "x-forwarded-for": "198.51.100.9" });
+    expect((await client.signIn("wrong-1-aaaaaaaaaaaaaaa")).status).toBe(401);
+    expect((await client.signIn("wrong-2-aaaaaaaaaaaaaaa")).status).toBe(401);
+    expect((await client.signIn("wrong-3-aaaaaaaaaaaaaaa")).status).toBe(401);
+    const locked = await client.signIn(s.managementToken);
+    expect(locked.status).toBe(429);
+    expect(Number(locked.headers.get("retry-after"))).toBeGreaterThan(0);
+    const elsewhere = new FormClient(strict, { ...browser, "x-forwarded-for": "198.51.100.10" });
+    expect((await elsewhere.signIn(s.managementToken)).status).toBe(303);
+  });
+
+  it("makes a browser-session cookie without remember-me, and refuses a cookie sealed with another secret", async () => {
+    const client = new FormClient(app, browser);
+    const res = await client.signIn(s.managementToken);
+    expect(res.headers.getSetCookie().join("\n")).not.toMatch(/Max-Age/);
+    const other = adminApp(s, kind, { sessionSecret: "a-different-session-secret-0123" });
+    const cookie = `llmproxy_session=${client.cookie("llmproxy_session") ?? ""}`;
+    expect((await other.request("/dashboard", { headers: { cookie } })).status).toBe(303);
+    expect((await app.request("/dashboard", { headers: { cookie } })).status).toBe(200);
+  });
+
+  it("serves Bootstrap and the icon font from this server", async () => {
+    const html = await (await app.request("/auth/login")).text();
+    for (const m of html.matchAll(/(?:href|src)="(\/static\/[^"]+)"/g)) {
+      const res = await app.request(m[1] ?? "");
+      expect([m[1], res.status]).toEqual([m[1], 200]);
+    }
+    expect((await app.request("/static/vendor/bootstrap-icons/fonts/bootstrap-icons.woff2")).headers.get("content-type")).toBe("font/woff2");
+  });
+});

@@ -1,0 +1,121 @@
+import { randomUUID } from "node:crypto";
+import { type Redis } from "ioredis";
+import { decodeEvent, EVENT_SCHEMA_VERSION, type ProxyEvent } from "@llm-proxy/events";
+import { afterAll, describe, expect, it } from "vitest";
+import { createMemoryBus } from "../src/bus/memory.js";
+import type { EventBus } from "../src/bus/port.js";
+import { createRedisBus } from "../src/bus/redis.js";
+import { createMemoryRateLimiter } from "../src/ratelimit/memory.js";
+import type { RateLimiter } from "../src/ratelimit/port.js";
+import { createRedisRateLimiter } from "../src/ratelimit/redis.js";
+import { createRedisClient } from "../src/redis/client.js";
+import { createMemoryChangeFeed } from "../src/revocation/memory.js";
+import type { Change, ChangeFeed } from "../src/revocation/port.js";
+import { createRedisChangeFeed } from "../src/revocation/redis.js";
+import { redisUrl } from "../../../test/services.js";
+
+const url = redisUrl();
+const clients: Redis[] = [];
+const client = () => {
+  const c = createRedisClient({ url: url as string, cluster: false, commandTimeoutMs: 1000 }, "test") as Redis;
+  clients.push(c);
+  return c;
+};
+afterAll(() => clients.forEach((c) => c.disconnect()));
+const ready = (c: Redis) => new Promise<void>((r) => (c.status === "ready" ? r() : c.once("ready", () => r())));
+
+const limiters: [string, () => Promise<RateLimiter>][] = [["memory", async () => createMemoryRateLimiter()]];
+if (url) limiters.push(["redis", async () => {
+  const c = client();
+  await ready(c);
+  return createRedisRateLimiter(c, `test-${randomUUID()}:`);
+}]);
+
+describe.each(limiters)("rate limiter contract (%s)", (_name, make) => {
+  it("admits exactly the limit within a window and reports when to retry", async () => {
+    const rl = await make();
+    const now = 1_000_000;
+    const results = await Promise.all(Array.from({ length: 25 }, (_, i) => rl.hit("k", 10, 60_000, now + i)));
+    expect(results.filter((r) => r.allowed)).toHaveLength(10);
+    const refused = results.find((r) => !r.allowed);
+    expect(refused?.retryAfterMs).toBeGreaterThan(59_000);
+    expect(refused?.retryAfterMs).toBeLessThanOrEqual(60_000);
+    expect((await rl.hit("other", 10, 60_000, now)).allowed).toBe(true);
+  });
+
+  it("slides: requests leave the window one by one", async () => {
+    const rl = await make();
+    expect((await rl.hit("s", 2, 1000, 0)).allowed).toBe(true);
+    expect((await rl.hit("s", 2, 1000, 500)).allowed).toBe(true);
+    expect((await rl.hit("s", 2, 1000, 900)).allowed).toBe(false);
+    expect((await rl.hit("s", 2, 1000, 1001)).allowed).toBe(true);
+    expect((await rl.hit("s", 2, 1000, 1200)).allowed).toBe(false);
+    expect((await rl.hit("s", 2, 1000, 1501)).allowed).toBe(true);
+  });
+});
+
+const feeds: [string, () => Promise<[ChangeFeed, ChangeFeed]>][] = [["memory", async () => {
+  const f = createMemoryChangeFeed();
+  return [f, f];
+}]];
+if (url) feeds.push(["redis", async () => {
+  const channel = `test-changes-${randomUUID()}`;
+  const [a, b, sa, sb] = [client(), client(), createRedisClient({ url, cluster: false, commandTimeoutMs: 1000 }, "s") as Redis, createRedisClient({ url, cluster: false, commandTimeoutMs: 1000 }, "s") as Redis];
+  clients.push(sa, sb);
+  await Promise.all([a, b, sa, sb].map(ready));
+  const fa = createRedisChangeFeed(a, sa, channel, () => {});
+  const fb = createRedisChangeFeed(b, sb, channel, () => {});
+  await new Promise((r) => setTimeout(r, 100));
+  return [fa, fb];
+}]);
+
+describe.each(feeds)("change fan-out contract (%s)", (_name, make) => {
+  it("delivers a change to the publishing instance at once and to the others within a second", async () => {
+    const [a, b] = await make();
+    const seenA: Change[] = [];
+    const seenB: Change[] = [];
+    a.subscribe((c) => seenA.push(c));
+    b.subscribe((c) => seenB.push(c));
+    const change: Change = { kind: "tokens", keys: ["k1", "k2"] };
+    a.publish(change);
+    expect(seenA).toContainEqual(change);
+    await expect.poll(() => seenB, { timeout: 1000 }).toContainEqual(change);
+    await a.close();
+    await b.close();
+  });
+});
+
+function event(): ProxyEvent {
+  return {
+    schema_version: EVENT_SCHEMA_VERSION, id: randomUUID(), request_id: randomUUID(), project_id: "p", token_id: "t", provider: "openai",
+    method: "POST", path: "/v1/chat/completions", status: 200, model: "m", streaming: false, timestamp: new Date().toISOString(),
+    duration_ms: 1, upstream_ms: 1, first_byte_ms: 1, usage: null, cache_status: "miss", response_headers: {},
+    request_body: "", request_body_truncated: false, response_body: "", response_body_truncated: false, error_code: null,
+  };
+}
+
+describe("event bus contract", () => {
+  it("memory: delivers every published event to its consumer in order, counts drops past capacity", async () => {
+    const got: ProxyEvent[] = [];
+    const bus: EventBus = createMemoryBus(100, async (batch) => void got.push(...batch), () => {});
+    const sent = Array.from({ length: 150 }, event);
+    sent.forEach((e) => bus.publish(e));
+    await bus.close();
+    expect(got.map((e) => e.id)).toEqual(sent.slice(0, 100).map((e) => e.id));
+    expect(bus.stats()).toMatchObject({ published: 100, dropped: 50, buffered: 0 });
+  });
+
+  it.skipIf(!url)("redis: XADDs every event to the stream with MAXLEN, readable with the shared decoder", async () => {
+    const c = client();
+    await ready(c);
+    const stream = `test-events-${randomUUID()}`;
+    const bus = createRedisBus(c, { stream, maxLen: 1000, capacity: 10_000, batchSize: 100, onError: () => {} });
+    const sent = Array.from({ length: 250 }, event);
+    sent.forEach((e) => bus.publish(e));
+    await bus.close();
+    const entries = await c.xrange(stream, "-", "+");
+    expect(entries.map(([, fields]) => (decodeEvent(fields[1] as string) as { ok: true; event: ProxyEvent }).event.id)).toEqual(sent.map((e) => e.id));
+    expect(bus.stats()).toMatchObject({ published: 250, dropped: 0 });
+    await c.del(stream);
+  });
+});
