@@ -50,3 +50,23 @@ describe("config", () => {
     expect(parseDuration("-1s")).toBeUndefined();
   });
 });
+
+describe("documentation stays true to the schema", () => {
+  const root = new URL("../../../", import.meta.url);
+  it(".env.example names only real variables and its values load", async () => {
+    const fs = await import("node:fs/promises");
+    const { CONFIG_VARIABLES } = await import("./config.js");
+    const text = await fs.readFile(new URL(".env.example", root), "utf8");
+    const names = [...text.matchAll(/^#?\s?([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]);
+    expect(names.filter((n) => !CONFIG_VARIABLES.includes(n as string))).toEqual([]);
+    const env = Object.fromEntries([...text.matchAll(/^([A-Z][A-Z0-9_]+)=(.*)$/gm)].map((m) => [m[1], m[2]]));
+    expect(() => loadConfig(env)).not.toThrow();
+  });
+
+  it("README's configuration table lists every variable", async () => {
+    const fs = await import("node:fs/promises");
+    const { CONFIG_VARIABLES } = await import("./config.js");
+    const readme = await fs.readFile(new URL("README.md", root), "utf8");
+    expect(CONFIG_VARIABLES.filter((n) => !readme.includes(`\`${n}\``))).toEqual([]);
+  });
+});

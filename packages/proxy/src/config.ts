@@ -142,6 +142,9 @@ const envSchema = z.object({
   METRICS_TOKEN: z.string().optional(),
 });
 
+/** Every environment variable the proxy reads (SST links aside). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
+
 /** Where the data lives: an in-process PGlite in DATA_DIR, or a PostgreSQL server. */
 export type StorageConfig =
   | { kind: "embedded"; dataDir: string }
