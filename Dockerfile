@@ -14,7 +14,8 @@ COPY packages/events/package.json packages/events/
 COPY packages/proxy/package.json packages/proxy/
 COPY packages/dispatcher/package.json packages/dispatcher/
 COPY packages/scripts/package.json packages/scripts/
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+# Only the services' workspaces: the operator CLI (AWS SDK, openai) stays out of the image.
+RUN npm ci --omit=dev --no-audit --no-fund -w @llm-proxy/events -w @llm-proxy/proxy -w @llm-proxy/dispatcher && npm cache clean --force
 
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production

@@ -1,5 +1,6 @@
 import { httpHealthCommand, serviceNetwork, xrayDaemon, xrayPermissions } from "./cluster";
 import type { Network, SecurityGroups } from "./network";
+import { stageParameters } from "./parameters";
 import type { Secrets } from "./secrets";
 import { retentionKey, type StageSettings } from "./stage";
 
@@ -28,12 +29,14 @@ export function createDispatcher(s: StageSettings, d: DispatcherDeps) {
       {
         name: "dispatcher",
         image: { context: ".", dockerfile: "Dockerfile", target: "dispatcher" },
-        environment: {
+        // Settings from `llm-proxy config:set` (SSM) override these defaults; only listed names apply.
+        environment: stageParameters("dispatcher").apply((settings) => ({
           NODE_ENV: "production",
           DISPATCHER_HTTP_ADDR: `:${DISPATCHER_HTTP_PORT}`,
           LOG_FORMAT: "json",
           ...(xray ? { AWS_XRAY_DAEMON_ADDRESS: "127.0.0.1:2000" } : {}),
-        },
+          ...settings,
+        })),
         logging: { retention },
         health: { command: httpHealthCommand(DISPATCHER_HTTP_PORT, "/health"), startPeriod: "30 seconds", interval: "30 seconds", timeout: "5 seconds", retries: 3 },
         dev: { command: "npx tsx watch packages/dispatcher/src/main.ts", directory: "." },

@@ -1,5 +1,6 @@
 import { httpHealthCommand, serviceNetwork, xrayDaemon, xrayPermissions } from "./cluster";
 import type { Network, SecurityGroups } from "./network";
+import { stageParameters } from "./parameters";
 import type { Secrets } from "./secrets";
 import { retentionKey, type StageSettings } from "./stage";
 
@@ -56,7 +57,8 @@ export function createProxy(s: StageSettings, d: ProxyDeps) {
       {
         name: "proxy",
         image: { context: ".", dockerfile: "Dockerfile", target: "proxy" },
-        environment: {
+        // Settings from `llm-proxy config:set` (SSM) override these defaults; only listed names apply.
+        environment: stageParameters("proxy").apply((settings) => ({
           NODE_ENV: "production",
           LISTEN_ADDR: `:${PROXY_PORT}`,
           ADMIN_UI_LISTEN_ADDR: `:${ADMIN_PORT}`,
@@ -64,7 +66,8 @@ export function createProxy(s: StageSettings, d: ProxyDeps) {
           REQUIRE_ENCRYPTION_KEY: "true",
           LOG_FORMAT: "json",
           ...(xray ? { AWS_XRAY_DAEMON_ADDRESS: "127.0.0.1:2000" } : {}),
-        },
+          ...settings,
+        })),
         logging: { retention },
         // /live, not /health: a database outage should not make ECS kill every task.
         health: { command: httpHealthCommand(PROXY_PORT, "/live"), startPeriod: "30 seconds", interval: "30 seconds", timeout: "5 seconds", retries: 3 },

@@ -55,7 +55,9 @@ describe("Dockerfile", () => {
         cpSync(path.join(root, "packages", pkg, "package.json"), path.join(dir, "packages", pkg, "package.json"));
         if (existsSync(path.join(root, "packages", pkg, "src"))) cpSync(path.join(root, "packages", pkg, "src"), path.join(dir, "packages", pkg, "src"), { recursive: true });
       }
-      execFileSync("npm", ["ci", "--omit=dev", "--no-audit", "--no-fund", "--prefer-offline"], { cwd: dir, stdio: "pipe" });
+      // The same install the image runs: the arguments of the Dockerfile's `RUN npm ci …`.
+      const run = readFileSync(path.join(root, "Dockerfile"), "utf8").match(/RUN npm (ci [^&\n]*)/)?.[1] ?? "";
+      execFileSync("npm", [...run.trim().split(/\s+/), "--prefer-offline"], { cwd: dir, stdio: "pipe" });
       expect(existsSync(path.join(dir, "node_modules/sst")), "dev dependency installed").toBe(false);
       const port = 18_000 + Math.floor(Math.random() * 1000);
       const child = spawn("node", ["--import", "tsx", "packages/proxy/src/main.ts"], {

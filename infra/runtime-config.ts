@@ -1,0 +1,53 @@
+/**
+ * Per-stage runtime settings kept in SSM Parameter Store as `/llm-proxy/<stage>/<NAME>` (set with
+ * `llm-proxy config:set`) and read at `sst deploy` into the services' container environment.
+ * Pure data: the CLI validates names against this list (and values against the proxy's config
+ * schema), so a name missing here can't be set and a parameter nobody listed is never applied.
+ */
+
+export type RuntimeService = "proxy" | "dispatcher";
+
+/** Setting name → the services whose environment receives it. */
+export const runtimeSettings: Record<string, readonly RuntimeService[]> = {
+  LOG_LEVEL: ["proxy", "dispatcher"],
+  LOG_FORMAT: ["proxy"],
+  REQUEST_TIMEOUT: ["proxy"],
+  STREAM_IDLE_TIMEOUT: ["proxy"],
+  MAX_REQUEST_SIZE: ["proxy"],
+  TOKEN_CACHE_TTL: ["proxy"],
+  TOKEN_CACHE_MAX: ["proxy"],
+  LLM_PROXY_ACTIVE_CACHE_TTL: ["proxy"],
+  LLM_PROXY_ENFORCE_PROJECT_ACTIVE: ["proxy"],
+  CIRCUIT_BREAKER_THRESHOLD: ["proxy"],
+  CIRCUIT_BREAKER_COOLDOWN: ["proxy"],
+  OBSERVABILITY_ENABLED: ["proxy"],
+  OBSERVABILITY_BUFFER_SIZE: ["proxy"],
+  ENABLE_METRICS: ["proxy"],
+  MANAGEMENT_MAX_BODY_BYTES: ["proxy"],
+  RATE_LIMIT_RPM: ["proxy"],
+  RATE_LIMIT_FAIL_MODE: ["proxy"],
+  // Response cache: the CLI validates these until the proxy's schema reads them.
+  HTTP_CACHE_ENABLED: ["proxy"],
+  HTTP_CACHE_DEFAULT_TTL: ["proxy"],
+  HTTP_CACHE_MAX_OBJECT_BYTES: ["proxy"],
+  HTTP_CACHE_STREAM_RESPONSES: ["proxy"],
+};
+
+/** Where a stage's settings live in Parameter Store (trailing slash included). */
+export const parameterPath = (stage: string) => `/llm-proxy/${stage}/`;
+
+/**
+ * The environment a service gets from the stage's parameters: listed names for that service
+ * only, so a stray parameter can't override LISTEN_ADDR or DATABASE_URL.
+ */
+export function runtimeEnvironment(service: RuntimeService, stage: string, names: readonly string[], values: readonly string[]): Record<string, string> {
+  const prefix = parameterPath(stage);
+  const env: Record<string, string> = {};
+  names.forEach((full, i) => {
+    const name = full.startsWith(prefix) ? full.slice(prefix.length) : undefined;
+    const value = values[i];
+    if (name === undefined || value === undefined) return;
+    if (runtimeSettings[name]?.includes(service)) env[name] = value;
+  });
+  return env;
+}

@@ -1,0 +1,129 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startFakeUpstream, type FakeUpstream } from "../../proxy/test/fake-upstream.js";
+import { startStack, type Stack } from "../../proxy/test/harness.js";
+import { cli } from "./helpers.js";
+
+let stack: Stack;
+let fake: FakeUpstream;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  fake = await startFakeUpstream();
+  stack = await startStack("embedded", { OPENAI_API_URL: fake.url });
+  env = { LLM_PROXY_API_URL: stack.apiUrl, MANAGEMENT_TOKEN: stack.managementToken };
+});
+afterAll(async () => {
+  await stack?.close();
+  await fake?.close();
+});
+
+const json = async <T>(argv: string[], stdin?: string): Promise<T> => {
+  const r = await cli([...argv, "--json"], { env, stdin });
+  expect(r.stderr, argv.join(" ")).toBe("");
+  expect(r.code).toBe(0);
+  return JSON.parse(r.stdout) as T;
+};
+
+describe("manage commands against a real proxy (embedded)", () => {
+  it("projects: create (key on stdin), list, get, update, deactivate", async () => {
+    const created = await json<{ id: string; name: string; api_key: string }>(["project", "create", "--name", "cli-app", "--api-key-stdin"], "sk-upstream-cli-0123456789\n");
+    expect(created.name).toBe("cli-app");
+    expect(created.api_key).not.toBe("sk-upstream-cli-0123456789");
+
+    const table = await cli(["project", "list"], { env });
+    expect(table.stdout).toMatch(/^ID\s+NAME\s+ACTIVE\s+API KEY\s+CREATED\n/);
+    expect(table.stdout).toContain(created.id);
+    expect((await json<{ id: string }[]>(["project", "list"])).map((p) => p.id)).toContain(created.id);
+    expect(await json(["project", "get", created.id])).toMatchObject({ id: created.id, is_active: true });
+
+    expect(await json(["project", "update", created.id, "--name", "cli-app-2"])).toMatchObject({ name: "cli-app-2" });
+    const token = await json<{ id: string }>(["token", "create", "--project", created.id]);
+    const off = await cli(["project", "deactivate", created.id, "--revoke-tokens"], { env });
+    expect(off).toMatchObject({ code: 0, stdout: `deactivated project ${created.id} (cli-app-2); its tokens are revoked\n` });
+    expect(await json(["token", "get", token.id])).toMatchObject({ is_active: false });
+  });
+
+  it("tokens: create, list, get, update, revoke, revoke-all", async () => {
+    const project = await json<{ id: string }>(["project", "create", "--name", "cli-tokens", "--api-key", "sk-upstream-tokens-0123456789"]);
+    const created = await json<{ id: string; token: string; max_requests?: number }>(["token", "create", "--project", project.id, "--duration", "30", "--max-requests", "5"]);
+    expect(created.token).toMatch(/^sk-/);
+    expect(created.max_requests).toBe(5);
+    const quiet = await cli(["token", "create", "--project", project.id, "-q"], { env });
+    expect(quiet.stdout).toMatch(/^sk-[A-Za-z0-9_-]+\n$/);
+
+    const listed = await json<{ id: string; token: string }[]>(["token", "list", "--project", project.id]);
+    expect(listed).toHaveLength(2);
+    expect(listed.map((t) => t.token)).not.toContain(created.token);
+    expect((await cli(["token", "list", "--project", project.id], { env })).stdout).toMatch(/^ID\s+PROJECT\s+ACTIVE\s+REQUESTS/);
+
+    expect(await json(["token", "update", created.id, "--max-requests", "0"])).toMatchObject({ max_requests: null });
+    expect(await cli(["token", "revoke", created.id], { env })).toMatchObject({ code: 0, stdout: `revoked token ${created.id}\n` });
+    expect(await json(["token", "get", created.id])).toMatchObject({ is_active: false });
+    expect(await json(["token", "revoke-all", "--project", project.id])).toEqual({ revoked_count: 1, already_revoked_count: 1, total_tokens: 2 });
+  });
+
+  it("audit list: filters, table and JSON", async () => {
+    const page = await json<{ events: { action: string }[]; pagination: { page_size: number } }>(["audit", "list", "--action", "token.create", "--page-size", "2"]);
+    expect(page.events.length).toBeGreaterThan(0);
+    expect(page.events.every((e) => e.action === "token.create")).toBe(true);
+    expect(page.pagination.page_size).toBe(2);
+    const table = await cli(["audit", "list", "--action", "project.create"], { env });
+    expect(table.stdout).toMatch(/^TIME\s+ACTION\s+OUTCOME/);
+    expect(table.stderr).toMatch(/^page 1 of \d+ \(\d+ events\)/);
+  });
+
+  it("unknown project id: one line, exit 1", async () => {
+    const r = await cli(["project", "get", "no-such-project"], { env });
+    expect(r).toMatchObject({ code: 1, stdout: "" });
+    expect(r.stderr).toMatch(/^llm-proxy: GET \/manage\/projects\/no-such-project: .*not found.* \(HTTP 404\)\n$/);
+    const t = await cli(["token", "create", "--project", "no-such-project"], { env });
+    expect(t.code).toBe(1);
+    expect(t.stderr.split("\n")).toHaveLength(2);
+  });
+
+  it("a wrong management token: one line, exit 1", async () => {
+    const r = await cli(["project", "list"], { env: { ...env, MANAGEMENT_TOKEN: "wrong-token-0123456789" } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^llm-proxy: GET \/manage\/projects: .* \(HTTP 401\)\n$/);
+  });
+});
+
+describe("cache purge (the POST /manage/cache/purge contract)", () => {
+  let server: http.Server;
+  let url: string;
+  const seen: { auth?: string; body: unknown }[] = [];
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      let body = "";
+      req.on("data", (c: Buffer) => (body += c.toString()));
+      req.on("end", () => {
+        seen.push({ auth: req.headers.authorization, body: JSON.parse(body) as unknown });
+        res.writeHead(req.method === "POST" && req.url === "/manage/cache/purge" ? 200 : 404, { "content-type": "application/json" });
+        res.end(JSON.stringify({ deleted: 3 }));
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  it.each([
+    [["--url", "/v1/models"], { method: "GET", url: "/v1/models" }],
+    [["--url", "/v1/chat/completions", "--method", "post"], { method: "POST", url: "/v1/chat/completions" }],
+    [["--prefix", "/v1/", "--project", "p1"], { prefix: "/v1/", project_id: "p1" }],
+    [["--all"], { all: true }],
+  ])("%j sends %j", async (flags, body) => {
+    const r = await cli(["cache", "purge", ...flags, "--api-url", url, "--management-token", "mt-0123456789abcdef"]);
+    expect(r).toMatchObject({ code: 0, stdout: "deleted 3 cache entries\n" });
+    expect(seen.at(-1)).toEqual({ auth: "Bearer mt-0123456789abcdef", body });
+  });
+
+  it("refuses an empty or contradictory purge (exit 2)", async () => {
+    for (const flags of [[], ["--all", "--url", "/x"], ["--url", "/a", "--prefix", "/b"], ["--method", "GET", "--prefix", "/"]]) {
+      const r = await cli(["cache", "purge", ...flags, "--api-url", url, "--management-token", "mt-0123456789abcdef"]);
+      expect(r.code, flags.join(" ")).toBe(2);
+    }
+  });
+});
