@@ -1,10 +1,12 @@
 /**
  * `npm run bench`: the data plane against a direct call to the same fake upstream, in one run.
  * The proxy runs in its own process pinned to core 1 (taskset), the upstream and the load
- * generator share core 0. Reports medians of BENCH_RUNS runs and ratios against direct.
+ * generator share core 0; a bare Node.js pipe proxy on core 1 is the reference for what any
+ * Node proxy costs here. Reports medians of BENCH_RUNS runs and ratios against direct.
  *
  * Env: BENCH_RUNS (3), BENCH_DURATION seconds per load run (8), BENCH_CONNECTIONS (50),
- * BENCH_SEQUENTIAL requests for the added-latency run (2000); DATABASE_URL / REDIS_URL to
+ * BENCH_SEQUENTIAL requests for the added-latency run (2000), BENCH_EVENTS=0 to measure without
+ * request events; DATABASE_URL / REDIS_URL to
  * bench on services instead of the embedded defaults.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
@@ -97,10 +99,12 @@ async function main() {
     MANAGEMENT_TOKEN: MT,
     OPENAI_API_URL: upstream,
     LOG_LEVEL: "warn",
-    FILE_EVENT_LOG: path.join(dir, "events.jsonl"),
+    ...(process.env.REDIS_URL ? {} : { FILE_EVENT_LOG: path.join(dir, "events.jsonl") }),
+    ...(process.env.BENCH_EVENTS === "0" ? { OBSERVABILITY_ENABLED: "false" } : {}),
   };
   const proxy = await start(pin(1, [process.execPath, "--import", "tsx", "packages/proxy/src/main.ts"]), proxyEnv, /API, \/v1 and \/manage: (\S+)/);
   const api = proxy.match[1] as string;
+  const pipe = await start(pin(1, [process.execPath, "--import", "tsx", "packages/proxy/bench/pipe.ts", upstream]), {}, /port (\d+)/);
   const mode = process.env.DATABASE_URL ? `PostgreSQL${process.env.REDIS_URL ? " + Redis" : ""}` : "embedded";
   try {
     const auth = { authorization: `Bearer ${MT}`, "content-type": "application/json" };
@@ -110,7 +114,7 @@ async function main() {
     const json = { "content-type": "application/json" };
     const withToken = { ...json, authorization: `Bearer ${token.token}` };
     const stream = { "x-bench-stream": "1" };
-    const paths = { direct: `${upstream}/v1/chat/completions`, proxy: `${api}/v1/chat/completions` };
+    const paths = { direct: `${upstream}/v1/chat/completions`, proxy: `${api}/v1/chat/completions`, pipe: `http://127.0.0.1:${pipe.match[1]}/v1/chat/completions` };
 
     // Warm up JIT, pools and caches.
     await load(paths.proxy, withToken, body);
@@ -120,6 +124,7 @@ async function main() {
     for (let run = 0; run < RUNS; run++) {
       for (const [name, url, headers] of [
         ["direct JSON", paths.direct, json],
+        ["bare pipe JSON", paths.pipe, json],
         ["proxy JSON", paths.proxy, withToken],
         ["direct SSE", paths.direct, { ...json, ...stream }],
         ["proxy SSE", paths.proxy, { ...withToken, ...stream }],
@@ -159,8 +164,8 @@ async function main() {
       "|---|---|---|---|---|---|",
     ];
     for (const [name, row] of Object.entries(rows)) {
-      const direct = rows[name.replace("proxy", "direct")];
-      const ratio = name.startsWith("proxy") && direct ? ` ${f((median(row.rps) / median(direct.rps)) * 100)} %` : "";
+      const direct = rows[name.replace("proxy", "direct").replace("bare pipe", "direct")];
+      const ratio = name !== direct && !name.startsWith("direct") && direct ? ` ${f((median(row.rps) / median(direct.rps)) * 100)} %` : "";
       lines.push(`| ${name} | ${f(median(row.rps))} | ${f(median(row.p50), 1)} | ${f(median(row.p99), 1)} |${ratio} | ${row.errors} |`);
     }
     const added = (k: "p50" | "p99" | "ttfb", a: string, b: string) => median((seq[a] as { [x: string]: number[] })[k] as number[]) - median((seq[b] as { [x: string]: number[] })[k] as number[]);
@@ -172,11 +177,13 @@ async function main() {
       `| JSON p99 ms | ${f(median(seq.direct?.p99 ?? []), 3)} | ${f(median(seq.proxy?.p99 ?? []), 3)} | ${f(added("p99", "proxy", "direct"), 3)} |`,
       `| SSE first byte p50 ms | ${f(median(seq["direct SSE"]?.ttfb ?? []), 3)} | ${f(median(seq["proxy SSE"]?.ttfb ?? []), 3)} | ${f(added("ttfb", "proxy SSE", "direct SSE"), 3)} |`,
       "",
+      `proxy JSON vs bare pipe: ${f((median(rows["proxy JSON"]?.rps ?? []) / median(rows["bare pipe JSON"]?.rps ?? [1])) * 100)} %`,
       `proxy RSS: max ${f(maxRss)} MB under load, ${f(idleRss)} MB after`,
     );
     process.stdout.write(lines.join("\n") + "\n");
   } finally {
     proxy.proc.kill("SIGTERM");
+    pipe.proc.kill("SIGTERM");
     up.proc.kill("SIGTERM");
     await new Promise((r) => setTimeout(r, 500));
     await fs.rm(dir, { recursive: true, force: true });

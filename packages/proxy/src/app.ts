@@ -6,9 +6,7 @@ import { healthApi, type HealthCheck } from "./api/health.js";
 import type { Domain } from "./domain.js";
 import { AppError } from "./errors.js";
 import type { Logger } from "./observability/logger.js";
-import type { Gateway } from "./gateway/handler.js";
 import { metricsApi, type MetricsSource } from "./api/metrics.js";
-import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
 
 export const VERSION = "0.1.0";
 
@@ -19,7 +17,6 @@ export interface AppDeps {
   managementMaxBodyBytes: number;
   healthChecks: HealthCheck[];
   isDraining: () => boolean;
-  gateway: Gateway;
   metrics: MetricsSource | undefined;
 }
 
@@ -37,18 +34,12 @@ function renderError(logger: Logger) {
   };
 }
 
-/** The main listener's app (`LISTEN_ADDR`): management API, health. Imports no concrete adapter. */
+/**
+ * The main listener's app (`LISTEN_ADDR`): management API, health, metrics. The `/v1` data plane
+ * is served next to it by the composition root. Imports no concrete adapter.
+ */
 export function createApp(deps: AppDeps): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
-  // The data plane takes the raw Node request and response: no Web Request/Response objects
-  // are built on the hot path, and bodies stream straight through.
-  app.use("*", async function gatewayMiddleware(c, next) {
-    // Match on the raw URL: URL parsing would resolve `/v1/../manage` before we could refuse it.
-    const provider = deps.gateway.match(c.env.incoming.url ?? c.req.path);
-    if (!provider) return next();
-    await deps.gateway.handle(c.env.incoming, c.env.outgoing, provider);
-    return RESPONSE_ALREADY_SENT;
-  });
   app.use("*", requestIds());
   if (deps.metrics) app.route("/", metricsApi(deps.metrics));
   app.route("/", healthApi(deps.healthChecks, VERSION, deps.isDraining));

@@ -3,7 +3,8 @@ import fs from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
 import path from "node:path";
-import { serve } from "@hono/node-server";
+import http from "node:http";
+import { getRequestListener } from "@hono/node-server";
 import { createApp } from "./app.js";
 import type { Config } from "./config.js";
 import type { Domain } from "./domain.js";
@@ -18,7 +19,7 @@ import { createMemoryBus } from "./bus/memory.js";
 import type { EventBus } from "./bus/port.js";
 import { Access } from "./gateway/access.js";
 import { Upstreams } from "./gateway/forward.js";
-import { createGateway } from "./gateway/handler.js";
+import { createGateway, type Gateway } from "./gateway/handler.js";
 import { createMetrics } from "./observability/metrics.js";
 import { UsageRecorder } from "./usage/recorder.js";
 import { createRedisBus } from "./bus/redis.js";
@@ -64,10 +65,24 @@ function urlOf(server: Server): string {
   return `http://${host.includes(":") ? `[${host}]` : host}:${a.port}`;
 }
 
-function listen(fetch: (req: Request) => Response | Promise<Response>, addr: { host: string; port: number }) {
+/**
+ * Listens with Hono's request listener; when a gateway is given, `/v1` requests (matched on the
+ * raw URL, before any dot-segment resolution) go straight to it with the Node request and
+ * response: no Web Request/Response objects on the hot path, and bodies stream through.
+ */
+function listen(fetch: (req: Request) => Response | Promise<Response>, addr: { host: string; port: number }, gateway?: Gateway, logger?: Logger) {
+  const hono = getRequestListener(fetch);
+  const server = http.createServer((req, res) => {
+    const provider = gateway?.match(req.url ?? "/");
+    if (!provider || !gateway) return void hono(req, res);
+    gateway.handle(req, res, provider).catch((err: unknown) => {
+      logger?.error({ err }, "data plane failure");
+      res.destroy();
+    });
+  });
   return new Promise<Server>((resolve, reject) => {
-    const server = serve({ fetch, hostname: addr.host, port: addr.port }, () => resolve(server as Server)) as Server;
     server.once("error", reject);
+    server.listen(addr.port, addr.host, () => resolve(server));
   });
 }
 
@@ -173,7 +188,6 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       }),
   });
   const app = createApp({
-    gateway,
     metrics: config.metrics.enabled ? { metrics, bus: () => bus.stats(), token: config.metrics.token } : undefined,
     domain,
     logger,
@@ -182,7 +196,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     healthChecks,
     isDraining: () => draining,
   });
-  const api = await listen(app.fetch, config.listen);
+  const api = await listen(app.fetch, config.listen, gateway, logger);
   const servers = [api];
   let adminUrl: string | undefined;
   if (config.adminUi.enabled) {

@@ -33,7 +33,11 @@ export class ProxyError extends Error {
     readonly description?: string,
     opts: { message?: string; headers?: Record<string, string> } = {},
   ) {
+    // These are expected outcomes on the hot path, not bugs: skip the costly stack capture.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(opts.message ?? CODES[code][1]);
+    Error.stackTraceLimit = limit;
     this.status = CODES[code][0];
     this.headers = opts.headers ?? {};
   }

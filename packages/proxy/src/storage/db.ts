@@ -1,6 +1,5 @@
 import postgres from "postgres";
 import type { StorageConfig } from "../config.js";
-import { startEmbeddedPostgres } from "./embedded.js";
 
 /** The one postgres.js instance type used by every query module. */
 export type Sql = postgres.Sql;
@@ -37,6 +36,8 @@ export async function openDatabase(config: StorageConfig): Promise<Database> {
     });
     return wrap(sql, "postgres", async () => {});
   }
+  // Loaded only in embedded mode: PGlite's code is large and services mode never needs it.
+  const { startEmbeddedPostgres } = await import("./embedded.js");
   const embedded = await startEmbeddedPostgres(config.dataDir);
   const sql = postgres({
     host: embedded.host,
