@@ -132,6 +132,13 @@ const envSchema = z.object({
   REDIS_STREAM_KEY: z.string().min(1).default("llm-proxy-events"),
   REDIS_STREAM_MAX_LEN: int(100_000, 0),
   REDIS_CONSUMER_GROUP: z.string().min(1).default("llm-proxy-dispatchers"),
+  HTTP_CACHE_ENABLED: bool(true),
+  HTTP_CACHE_DEFAULT_TTL: duration(300_000),
+  HTTP_CACHE_MAX_OBJECT_BYTES: int(1_048_576, 1),
+  HTTP_CACHE_MAX_BYTES: int(64 * 1_048_576, 1024),
+  HTTP_CACHE_STREAM_RESPONSES: bool(false),
+  HTTP_CACHE_SHARED: bool(false),
+  REDIS_CACHE_KEY_PREFIX: z.string().default("llmproxy:cache:"),
   RATE_LIMIT_RPM: int(0, 0, 1_000_000),
   RATE_LIMIT_FAIL_MODE: z.enum(["open", "closed"]).default("open"),
   // Events and metrics
@@ -183,6 +190,9 @@ export interface Config {
   };
   redis: { url: string; cluster: boolean; commandTimeoutMs: number; prefix: string; tlsCa: string | undefined } | undefined;
   rateLimit: { defaultRpm: number; failMode: "open" | "closed" };
+  cache:
+    | { defaultTtlSeconds: number; maxObjectBytes: number; maxBytes: number; streamResponses: boolean; shared: boolean; redisPrefix: string }
+    | undefined;
   events: { enabled: boolean; bufferSize: number; fileLog: string | undefined; stream: string; maxLen: number; consumerGroup: string };
   metrics: { enabled: boolean; token: string | undefined };
 }
@@ -324,6 +334,16 @@ export function loadConfig(env: Env = process.env): Config {
       ? { url: redisUrl, cluster: e.REDIS_CLUSTER, commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT, prefix: e.REDIS_KEY_PREFIX, tlsCa: readCa(e.REDIS_TLS_CA_FILE) }
       : undefined,
     rateLimit: { defaultRpm: e.RATE_LIMIT_RPM, failMode: e.RATE_LIMIT_FAIL_MODE },
+    cache: e.HTTP_CACHE_ENABLED
+      ? {
+          defaultTtlSeconds: Math.round(e.HTTP_CACHE_DEFAULT_TTL / 1000),
+          maxObjectBytes: e.HTTP_CACHE_MAX_OBJECT_BYTES,
+          maxBytes: e.HTTP_CACHE_MAX_BYTES,
+          streamResponses: e.HTTP_CACHE_STREAM_RESPONSES,
+          shared: e.HTTP_CACHE_SHARED,
+          redisPrefix: e.REDIS_CACHE_KEY_PREFIX,
+        }
+      : undefined,
     events: {
       enabled: e.OBSERVABILITY_ENABLED,
       bufferSize: e.OBSERVABILITY_BUFFER_SIZE,

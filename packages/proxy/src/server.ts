@@ -28,6 +28,8 @@ import { createRedisRateLimiter } from "./ratelimit/redis.js";
 import { createRedisClient, whenReady, type RedisClient } from "./redis/client.js";
 import { createRedisChangeFeed } from "./revocation/redis.js";
 import type { HealthCheck } from "./api/health.js";
+import { createMemoryCacheStore } from "./cache/memory.js";
+import { createRedisCacheStore } from "./cache/redis.js";
 import { createAdminApp, inProcessBackend, type PipelineHealth } from "./admin/index.js";
 import { VERSION } from "./app.js";
 
@@ -151,6 +153,13 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       })
     : createMemoryBus(config.events.bufferSize, eventLog?.consume, onError("event sink failed"));
   const limiter = redis ? createRedisRateLimiter(redis.main, prefix) : createMemoryRateLimiter();
+  const cacheConfig = config.cache;
+  const cacheStore = cacheConfig
+    ? redis
+      ? createRedisCacheStore(redis.main, cacheConfig.redisPrefix, onRedisError("response cache unavailable"))
+      : createMemoryCacheStore(cacheConfig.maxBytes)
+    : undefined;
+  domain.cache = cacheStore;
   const healthChecks: HealthCheck[] = [{ name: "database", required: true, check: () => db.ping() }];
   if (redis) {
     const main = redis.main;
@@ -179,6 +188,14 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     breaker: config.gateway.breaker,
     limiter,
     rateLimit: config.rateLimit,
+    cache:
+      cacheStore && cacheConfig
+        ? {
+            store: cacheStore,
+            shared: cacheConfig.shared,
+            policy: { defaultTtlSeconds: cacheConfig.defaultTtlSeconds, maxObjectBytes: cacheConfig.maxObjectBytes, streamResponses: cacheConfig.streamResponses },
+          }
+        : undefined,
     auditDenied: (r) =>
       writeAudit(db.sql, { actor: "system", requestId: r.requestId, clientIp: r.clientIp, method: r.method, path: r.path, userAgent: r.userAgent }, {
         action: "proxy_request",
@@ -251,6 +268,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
         await upstreams.close();
         access.close();
         await limiter.close();
+        await cacheStore?.close();
         await domain.changes.close();
         redis?.main.disconnect();
         redis?.sub.disconnect();

@@ -91,8 +91,8 @@ describe("data-plane errors, rules and providers", () => {
     expect((await raw(s, "/v1/models", { token: expired.secret, headers: origin })).body).toMatchObject({ code: "token_expired", error: "Token has expired" });
 
     const limited = await seedToken(s, { maxRequests: 2 });
-    for (let i = 0; i < 2; i++) expect((await raw(s, "/v1/models", { token: limited.secret, headers: origin })).status).toBe(200);
-    expect(await raw(s, "/v1/models", { token: limited.secret, headers: origin })).toMatchObject({
+    for (let i = 0; i < 2; i++) expect((await chat({ model: "gpt-4o", messages: [] }, origin, limited.secret)).status).toBe(200);
+    expect(await chat({ model: "gpt-4o", messages: [] }, origin, limited.secret)).toMatchObject({
       status: 429,
       body: { error: "Rate limit exceeded", code: "rate_limit_exceeded" },
     });

@@ -17,7 +17,8 @@ describe.each(storageKinds())("exact max_requests on %s storage", (kind) => {
 
   it("lets exactly N of 50 concurrent requests through a token with max_requests N", async () => {
     const t = await seedToken(s, { maxRequests: 7 });
-    const results = await Promise.all(Array.from({ length: 50 }, () => raw(s, "/v1/models", { token: t.secret })));
+    // POST: not cacheable without the client's opt-in, so every request reaches the quota.
+    const results = await Promise.all(Array.from({ length: 50 }, () => raw(s, "/v1/chat/completions", { token: t.secret, json: { model: "gpt-4o-mini", messages: [] } })));
     const statuses = results.map((r) => r.status).sort();
     expect(statuses.filter((st) => st === 200)).toHaveLength(7);
     expect(statuses.filter((st) => st === 429)).toHaveLength(43);

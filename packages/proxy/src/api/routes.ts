@@ -17,6 +17,7 @@ import {
 import { createToken, createTokenInput, getToken, listTokens, revokeToken, updateToken, updateTokenInput } from "../tokens/verbs.js";
 import type { ApiEnv } from "./context.js";
 import { getUsage, usageQuery } from "../usage/verbs.js";
+import { purgeCache, purgeInput } from "../cache/purge.js";
 import { auditEventSchema, auditPageSchema, bulkRevokeSchema, createdTokenSchema, projectSchema, tokenSchema, usageSchema } from "./schemas.js";
 
 type Method = "get" | "post" | "patch" | "delete";
@@ -70,6 +71,8 @@ export const manageRoutes: Route[] = [
     handle: async (d, who, r) => ok(await getAuditEvent(d, who, r.id)) },
   { method: "get", path: "/manage/usage", summary: "Requests, errors, cache hits and prompt/completion tokens per project, model and hour (or day)",
     query: usageQuery, response: usageSchema, status: 200, handle: async (d, who, r) => ok(await getUsage(d, who, r.query)) },
+  { method: "post", path: "/manage/cache/purge", summary: "Purge cached responses by url (and method), url prefix, project_id, or all",
+    body: purgeInput, response: z.object({ deleted: z.number().int() }), status: 200, handle: async (d, who, r) => ok(await purgeCache(d, who, await r.body())) },
 ];
 
 /** Reads a JSON body; anything that is not JSON is the original's "invalid request body". */

@@ -1,13 +1,14 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { brotliDecompressSync, gunzipSync, inflateSync } from "node:zlib";
-import { EVENT_SCHEMA_VERSION, REQUEST_BODY_CAP, type ProxyEvent } from "@llm-proxy/events";
+import { EVENT_SCHEMA_VERSION, REQUEST_BODY_CAP, RESPONSE_BODY_CAP, type ProxyEvent } from "@llm-proxy/events";
 import { countCompletionTokens, countPromptTokens } from "../usage/count.js";
 import { usageFromJson, usageFromSseTail, type TokenUsage } from "../usage/extract.js";
 import type { ActiveToken } from "./access.js";
 import type { ForwardResult } from "./forward.js";
 import type { GatewayDeps } from "./handler.js";
 import type { Provider } from "./providers.js";
+import type { StoreDecision } from "../cache/policy.js";
 
 /** One data-plane request as it moves through the pipeline. */
 export interface Exchange {
@@ -29,6 +30,7 @@ export interface Exchange {
   forwardedAt?: number;
   result?: ForwardResult;
   errorCode?: string;
+  cache?: { key: string; forcedTtlSeconds: number | undefined; outcome: "hit" | "conditional-hit" | "miss" | "bypass"; store?: Extract<StoreDecision, { store: true }> };
 }
 
 const ms = (a: number, b: number) => Math.round((b - a) * 1000) / 1000;
@@ -80,6 +82,7 @@ export function finishRequest(x: Exchange, deps: GatewayDeps): void {
         deps.metrics.upstreamLatency.observe({ provider: x.provider.name }, (r.headersAt - x.forwardedAt) / 1000);
         if (r.tee.firstByteAt) deps.metrics.firstByte.observe({ provider: x.provider.name }, (r.tee.firstByteAt - x.forwardedAt) / 1000);
       }
+      const cacheHit = x.cache?.outcome === "hit" || x.cache?.outcome === "conditional-hit";
       const usage = r ? await usageOf(x, r) : undefined;
       if (x.token) {
         deps.usage.record({
@@ -87,14 +90,15 @@ export function finishRequest(x: Exchange, deps: GatewayDeps): void {
           projectId: x.token.projectId,
           model: x.model ?? "",
           countRequest: !x.token.limited && r !== undefined,
-          cacheHit: false,
+          cacheHit,
           error: status >= 400,
           promptTokens: usage?.prompt ?? 0,
           completionTokens: usage?.completion ?? 0,
           at: x.receivedAt.getTime(),
         });
       }
-      if (deps.observability) deps.bus.publish(toEvent(x, status, end, usage));
+      // Cache hits are not events: nothing reached the upstream.
+      if (deps.observability && !cacheHit) deps.bus.publish(toEvent(x, status, end, usage));
     } catch (err) {
       deps.logger.error({ err, request_id: x.requestId }, "failed to record request");
     }
@@ -123,12 +127,12 @@ function toEvent(x: Exchange, status: number, end: number, usage: TokenUsage | u
     upstream_ms: r && x.forwardedAt !== undefined ? ms(x.forwardedAt, end) : null,
     first_byte_ms: r?.tee.firstByteAt && x.forwardedAt !== undefined ? ms(x.forwardedAt, r.tee.firstByteAt) : null,
     usage: usage ? { prompt_tokens: usage.prompt, completion_tokens: usage.completion, total_tokens: usage.prompt + usage.completion } : null,
-    cache_status: r ? "miss" : null,
+    cache_status: x.cache ? (x.cache.store ? "stored" : x.cache.outcome) : null,
     response_headers: r?.headers ?? {},
     request_body: reqBody.subarray(0, REQUEST_BODY_CAP).toString("base64"),
     request_body_truncated: reqBody.length > REQUEST_BODY_CAP,
-    response_body: r ? r.tee.captured().toString("base64") : "",
-    response_body_truncated: r?.tee.truncated ?? false,
+    response_body: r ? r.tee.captured().subarray(0, RESPONSE_BODY_CAP).toString("base64") : "",
+    response_body_truncated: r ? r.tee.truncated || r.tee.headBytes > RESPONSE_BODY_CAP : false,
     error_code: x.errorCode ?? null,
   };
 }

@@ -13,7 +13,7 @@ export interface ForwardRequest {
   body: Buffer | IncomingMessage | undefined;
   res: ServerResponse;
   /** Headers the proxy adds to the response (ids, timing, CORS). */
-  extraHeaders(upstream: Record<string, string | string[] | undefined>): OutgoingHttpHeaders;
+  extraHeaders(status: number, upstream: Record<string, string | string[] | undefined>): OutgoingHttpHeaders;
   captureBytes: number;
 }
 
@@ -94,7 +94,7 @@ export class Upstreams {
           const plain: Record<string, string> = {};
           for (const [k, v] of Object.entries(headers)) if (v !== undefined) plain[k] = Array.isArray(v) ? v.join(", ") : v;
           // Headers leave with the first body chunk: one write instead of two.
-          f.res.writeHead(statusCode, { ...downstreamHeaders(headers), ...f.extraHeaders(headers) });
+          f.res.writeHead(statusCode, { ...downstreamHeaders(headers), ...f.extraHeaders(statusCode, headers) });
           const enc = headers["content-encoding"];
           result = {
             status: statusCode,

@@ -14,6 +14,9 @@ import { corsHeaders, nowNanos, preflightHeaders, upstreamHeaders } from "./head
 import type { Provider } from "./providers.js";
 import type { EventBus } from "../bus/port.js";
 import type { RateLimiter } from "../ratelimit/port.js";
+import type { ResponseCacheStore } from "../cache/port.js";
+import { sha256Hex } from "../security/secrets.js";
+import { cacheHeaders, cacheKey, lookupPlan, serveDecision, storeDecision, type StoreOptions } from "../cache/policy.js";
 
 export interface GatewayDeps {
   providers: Provider[];
@@ -31,6 +34,8 @@ export interface GatewayDeps {
   breaker: { threshold: number; cooldownMs: number };
   limiter: RateLimiter;
   rateLimit: { defaultRpm: number; failMode: "open" | "closed" };
+  /** The HTTP response cache, when enabled. */
+  cache: { store: ResponseCacheStore; shared: boolean; policy: StoreOptions } | undefined;
 }
 
 /** Paths that try to leave the endpoint allow-list through dot segments or encoded separators. */
@@ -130,9 +135,6 @@ export function createGateway(deps: GatewayDeps): Gateway {
     if (!secret) throw new ProxyError("invalid_token", "missing or malformed Authorization header");
     const token: ActiveToken = await deps.access.token(secret);
     x.token = token;
-    // Before the quota: a request refused for its rate should not spend the token's quota.
-    await checkRate(token);
-    if (token.limited) await deps.access.consume(secret, token);
 
     const project = await deps.access.project(token.projectId);
     if (deps.enforceProjectActive && !project.isActive) {
@@ -141,6 +143,13 @@ export function createGateway(deps: GatewayDeps): Gateway {
         .catch((err: unknown) => deps.logger.error({ err }, "audit write failed"));
       throw new ProxyError("project_inactive");
     }
+
+    // Cache hits are answered before the rate limit and the quota: they cost the upstream nothing.
+    if (deps.cache && (await lookup(x, req, deps.cache, hasBody, contentLength))) return;
+
+    // Before the quota: a request refused for its rate should not spend the token's quota.
+    await checkRate(token);
+    if (token.limited) await deps.access.consume(secret, token);
     if (!project.apiKey) throw new ProxyError("upstream_auth_error", "failed to load upstream API key");
 
     const body = x.body ?? (hasBody ? req : undefined);
@@ -153,8 +162,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
       headers: upstreamHeaders(req.headers, p, project.apiKey, { requestId: x.requestId, projectId: token.projectId }, x.body?.length),
       body,
       res: x.res,
-      captureBytes: deps.observability ? RESPONSE_BODY_CAP : 0,
-      extraHeaders: (upstream) => {
+      captureBytes: Math.max(deps.observability ? RESPONSE_BODY_CAP : 0, x.cache && deps.cache ? deps.cache.policy.maxObjectBytes + 1 : 0),
+      extraHeaders: (status, upstream) => {
         const streaming = String(upstream["content-type"] ?? "").includes("text/event-stream");
         const first = new Date().toISOString();
         const h: OutgoingHttpHeaders = {
@@ -167,12 +176,80 @@ export function createGateway(deps: GatewayDeps): Gateway {
           ...corsHeaders(x.origin),
         };
         if (!streaming) h["x-upstream-request-start"] = upstreamStart;
+        if (x.cache && deps.cache) Object.assign(h, storeHeaders(x, status, upstream, streaming, deps.cache.policy));
+        else if (deps.cache) Object.assign(h, cacheHeaders("miss", ""));
         return h;
       },
     });
     x.result = result;
     x.status = result.status;
     breaker.record(result.status);
+    if (x.cache?.store && deps.cache && x.res.writableFinished && !result.tee.truncated) {
+      const d = x.cache.store;
+      const now = Date.now();
+      await deps.cache.store.set(
+        x.cache.key,
+        { status: result.status, headers: d.headers, body: result.tee.captured(), storedAt: now, expiresAt: now + d.ttlMs, vary: d.vary, forced: d.forced },
+        d.ttlMs,
+        { projectId: x.token?.projectId ?? "", method: x.method === "HEAD" ? "GET" : x.method, url: x.path + x.query },
+      );
+      deps.metrics.cache.inc({ outcome: "stored" });
+    }
+  }
+
+  /** Looks the request up in the cache; answers it and returns true on a hit. */
+  async function lookup(x: Exchange, req: IncomingMessage, cache: NonNullable<GatewayDeps["cache"]>, hasBody: boolean, contentLength: number): Promise<boolean> {
+    const plan = lookupPlan(x.method, req.headers, hasBody ? (x.body?.length ?? (contentLength || undefined)) : 0, cache.policy.maxObjectBytes);
+    if (plan.kind === "skip") {
+      deps.metrics.cache.inc({ outcome: "miss" });
+      return false;
+    }
+    if (plan.needsBodyHash && !x.body) x.body = await readBody(req, deps.maxBodyBytes);
+    const key = cacheKey({
+      method: x.method,
+      url: x.path + x.query,
+      scope: cache.shared ? "shared" : (x.token as ActiveToken).projectId,
+      headers: req.headers,
+      bodyHash: plan.needsBodyHash ? sha256Hex((x.body ?? Buffer.alloc(0)).toString("latin1")) : undefined,
+      forcedTtlSeconds: plan.forcedTtlSeconds,
+    });
+    x.cache = { key, forcedTtlSeconds: plan.forcedTtlSeconds, outcome: "miss" };
+    if (plan.revalidate) return false;
+    const entry = await cache.store.get(key);
+    const decision = entry ? serveDecision(entry, x.method, req.headers, cache.shared) : "miss";
+    x.cache.outcome = decision;
+    deps.metrics.cache.inc({ outcome: decision === "conditional-hit" ? "hit" : decision });
+    if (!entry || (decision !== "hit" && decision !== "conditional-hit")) return false;
+    const now = new Date().toISOString();
+    const status = decision === "conditional-hit" ? 304 : entry.status;
+    const body = status === 304 || x.method === "HEAD" ? undefined : entry.body;
+    x.status = status;
+    x.res.writeHead(status, {
+      ...entry.headers,
+      ...(body ? { "content-length": String(body.length) } : {}),
+      "x-proxy": "llm-proxy",
+      "x-request-id": x.requestId,
+      "x-proxy-received-at": x.receivedAt.toISOString(),
+      "x-proxy-first-response-at": now,
+      "x-proxy-final-response-at": now,
+      ...corsHeaders(x.origin),
+      ...cacheHeaders(decision, key),
+    });
+    x.res.end(body);
+    return true;
+  }
+
+  function storeHeaders(x: Exchange, status: number, upstream: Record<string, string | string[] | undefined>, streaming: boolean, policy: StoreOptions): OutgoingHttpHeaders {
+    const c = x.cache as NonNullable<Exchange["cache"]>;
+    const flat: Record<string, string> = {};
+    for (const [k, v] of Object.entries(upstream)) if (v !== undefined) flat[k] = Array.isArray(v) ? v.join(", ") : v;
+    const length = flat["content-length"] !== undefined ? Number(flat["content-length"]) : undefined;
+    const d = storeDecision({ headers: x.req.headers, forcedTtlSeconds: c.forcedTtlSeconds }, { status, headers: flat, streaming, contentLength: length }, policy);
+    if (!d.store) return { ...cacheHeaders(c.outcome === "bypass" ? "bypass" : "miss", c.key), "x-cache-debug": d.reason };
+    c.store = d;
+    // A stream is already on its way when it is stored: this response itself was a miss.
+    if (streaming) return { ...cacheHeaders("miss", c.key), "x-cache-debug": "streaming-response" };
+    return cacheHeaders(d.forced ? "stored-forced" : "stored", c.key);
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse, provider: Provider): Promise<void> {

@@ -1,0 +1,87 @@
+import { z } from "zod";
+
+/**
+ * The versioned contract between the proxy (publisher) and the dispatcher (consumer): one event
+ * per proxied request, published after the response ended. Bump EVENT_SCHEMA_VERSION on any
+ * breaking change; consumers reject versions they do not know instead of guessing.
+ */
+export const EVENT_SCHEMA_VERSION = 1 as const;
+
+/** Raw bytes kept of each body before base64 encoding (the original's 64 KiB / 256 KiB). */
+export const REQUEST_BODY_CAP = 64 * 1024;
+export const RESPONSE_BODY_CAP = 256 * 1024;
+
+/** The single field of a Redis Streams entry; its value is the JSON event (as in the original). */
+export const STREAM_FIELD = "data";
+
+const nullableMs = z.number().nonnegative().nullable();
+
+export const usageSchema = z.object({
+  prompt_tokens: z.number().int().nonnegative(),
+  completion_tokens: z.number().int().nonnegative(),
+  total_tokens: z.number().int().nonnegative(),
+});
+
+export const proxyEventSchema = z.object({
+  schema_version: z.literal(EVENT_SCHEMA_VERSION),
+  /** Event id (UUID): the idempotency key sinks may deduplicate on under at-least-once delivery. */
+  id: z.uuid(),
+  request_id: z.string().min(1),
+  project_id: z.string(),
+  token_id: z.string(),
+  provider: z.string().min(1),
+  method: z.string().min(1),
+  path: z.string(),
+  status: z.number().int(),
+  model: z.string().nullable(),
+  streaming: z.boolean(),
+  /** ISO-8601 time the proxy received the request. */
+  timestamp: z.iso.datetime({ offset: true }),
+  duration_ms: z.number().nonnegative(),
+  upstream_ms: nullableMs,
+  first_byte_ms: nullableMs,
+  usage: usageSchema.nullable(),
+  cache_status: z.string().nullable(),
+  /** Already stripped of secrets by the publisher; values joined like an HTTP header list. */
+  response_headers: z.record(z.string(), z.string()),
+  request_body: z.base64(),
+  request_body_truncated: z.boolean(),
+  response_body: z.base64(),
+  response_body_truncated: z.boolean(),
+  /** Set when the proxy itself generated the response (e.g. "token_expired"). */
+  error_code: z.string().nullable(),
+});
+
+export type ProxyEvent = z.infer<typeof proxyEventSchema>;
+export type Usage = z.infer<typeof usageSchema>;
+
+export type DecodeResult = { ok: true; event: ProxyEvent } | { ok: false; reason: string };
+
+/** Serialises an event for the stream's `data` field. */
+export function encodeEvent(event: ProxyEvent): string {
+  return JSON.stringify(event);
+}
+
+/** Parses a stream entry's `data`; never throws, so one poison entry cannot stop a consumer. */
+export function decodeEvent(text: string): DecodeResult {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return { ok: false, reason: "malformed_json" };
+  }
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+    return { ok: false, reason: "not_an_object" };
+  }
+  const version = (raw as Record<string, unknown>).schema_version;
+  if (version !== EVENT_SCHEMA_VERSION) {
+    return { ok: false, reason: `unknown_schema_version:${String(version)}` };
+  }
+  const parsed = proxyEventSchema.safeParse(raw);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    const where = first ? first.path.join(".") || "(root)" : "(root)";
+    return { ok: false, reason: `invalid_event:${where}:${first?.message ?? "invalid"}` };
+  }
+  return { ok: true, event: parsed.data };
+}
