@@ -110,6 +110,7 @@ async function main() {
     const auth = { authorization: `Bearer ${MT}`, "content-type": "application/json" };
     const project = (await (await fetch(`${api}/manage/projects`, { method: "POST", headers: auth, body: JSON.stringify({ name: "bench", api_key: "sk-bench-upstream-key" }) })).json()) as { id: string };
     const token = (await (await fetch(`${api}/manage/tokens`, { method: "POST", headers: auth, body: JSON.stringify({ project_id: project.id, duration_minutes: 600 }) })).json()) as { token: string };
+    const limited = (await (await fetch(`${api}/manage/tokens`, { method: "POST", headers: auth, body: JSON.stringify({ project_id: project.id, duration_minutes: 600, rate_limit_rpm: 1_000_000 }) })).json()) as { token: string };
     const body = JSON.stringify({ model: "gpt-4o-mini", messages: [{ role: "user", content: "Say hello" }] });
     const json = { "content-type": "application/json" };
     const withToken = { ...json, authorization: `Bearer ${token.token}` };
@@ -146,6 +147,8 @@ async function main() {
         ["proxy", paths.proxy, withToken],
         ["direct SSE", paths.direct, { ...json, ...stream }],
         ["proxy SSE", paths.proxy, { ...withToken, ...stream }],
+        ["proxy rate-limited", paths.proxy, { ...json, authorization: `Bearer ${limited.token}` }],
+        ["proxy cache hit", paths.proxy, { ...withToken, "cache-control": "public, max-age=3600" }],
       ] as const) {
         const r = await sequential(url, headers, body, SEQUENTIAL);
         const row = (seq[name] ??= { p50: [], p99: [], ttfb: [] });
@@ -176,6 +179,8 @@ async function main() {
       `| JSON p50 ms | ${f(median(seq.direct?.p50 ?? []), 3)} | ${f(median(seq.proxy?.p50 ?? []), 3)} | ${f(added("p50", "proxy", "direct"), 3)} |`,
       `| JSON p99 ms | ${f(median(seq.direct?.p99 ?? []), 3)} | ${f(median(seq.proxy?.p99 ?? []), 3)} | ${f(added("p99", "proxy", "direct"), 3)} |`,
       `| SSE first byte p50 ms | ${f(median(seq["direct SSE"]?.ttfb ?? []), 3)} | ${f(median(seq["proxy SSE"]?.ttfb ?? []), 3)} | ${f(added("ttfb", "proxy SSE", "direct SSE"), 3)} |`,
+      `| JSON p50 ms, token with a rate limit | ${f(median(seq.direct?.p50 ?? []), 3)} | ${f(median(seq["proxy rate-limited"]?.p50 ?? []), 3)} | ${f(added("p50", "proxy rate-limited", "direct"), 3)} |`,
+      `| JSON p50 ms, cache hit (no upstream call) | – | ${f(median(seq["proxy cache hit"]?.p50 ?? []), 3)} | |`,
       "",
       `proxy JSON vs bare pipe: ${f((median(rows["proxy JSON"]?.rps ?? []) / median(rows["bare pipe JSON"]?.rps ?? [1])) * 100)} %`,
       `proxy RSS: max ${f(maxRss)} MB under load, ${f(idleRss)} MB after`,

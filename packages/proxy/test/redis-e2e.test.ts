@@ -51,7 +51,8 @@ describe.skipIf(!pg || !redis)("two proxy instances on one PostgreSQL and one Re
   it("lets exactly 10 of 100 concurrent requests through a 10 rpm token, across both instances", async () => {
     const t = await seedToken(a);
     await a.manage(`/manage/tokens/${t.tokenId}`, { method: "PATCH", json: { rate_limit_rpm: 10 } });
-    const results = await Promise.all(Array.from({ length: 100 }, (_, i) => raw(i % 2 ? a : b, "/v1/models", { token: t.secret })));
+    // POST: not cacheable without opt-in, so every request meets the rate limit.
+    const results = await Promise.all(Array.from({ length: 100 }, (_, i) => raw(i % 2 ? a : b, "/v1/chat/completions", { token: t.secret, json: { model: "m", messages: [] } })));
     expect(results.filter((r) => r.status === 200)).toHaveLength(10);
     const refused = results.find((r) => r.status === 429);
     expect(refused?.body).toMatchObject({ code: "rate_limit_exceeded" });
@@ -123,7 +124,7 @@ describe("Redis outage and TLS", () => {
       expect(health.checks.redis.status).toBe("up");
       const t = await seedToken(s);
       const statuses = [];
-      for (let i = 0; i < 3; i++) statuses.push((await raw(s, "/v1/models", { token: t.secret })).status);
+      for (let i = 0; i < 3; i++) statuses.push((await raw(s, "/v1/chat/completions", { token: t.secret, json: { model: "m", messages: [] } })).status);
       expect(statuses).toEqual([200, 200, 429]);
     } finally {
       await s.close();
