@@ -156,8 +156,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const cacheConfig = config.cache;
   const cacheStore = cacheConfig
     ? redis
-      ? createRedisCacheStore(redis.main, cacheConfig.redisPrefix, onRedisError("response cache unavailable"))
-      : createMemoryCacheStore(cacheConfig.maxBytes)
+      ? createRedisCacheStore(redis.main, { prefix: cacheConfig.redisPrefix, onError: onRedisError("response cache unavailable") })
+      : createMemoryCacheStore({ maxBytes: cacheConfig.maxBytes })
     : undefined;
   domain.cache = cacheStore;
   const healthChecks: HealthCheck[] = [{ name: "database", required: true, check: () => db.ping() }];
@@ -193,7 +193,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
         ? {
             store: cacheStore,
             shared: cacheConfig.shared,
-            policy: { defaultTtlSeconds: cacheConfig.defaultTtlSeconds, maxObjectBytes: cacheConfig.maxObjectBytes, streamResponses: cacheConfig.streamResponses },
+            policy: { defaultTtlSeconds: cacheConfig.defaultTtlSeconds, maxObjectBytes: cacheConfig.maxObjectBytes, streamResponses: cacheConfig.streamResponses, shared: cacheConfig.shared },
           }
         : undefined,
     auditDenied: (r) =>

@@ -14,6 +14,7 @@ describe.each(kinds)("HTTP response cache through the proxy (%s store)", (_kind,
   let s: Stack;
   let a: Awaited<ReturnType<typeof seedToken>>;
   let b: Awaited<ReturnType<typeof seedToken>>;
+  const optIn = { "cache-control": "public, max-age=60" };
   const upstreamCalls = (path: string) => fake.seen.filter((r) => r.url === path).length;
 
   beforeAll(async () => {
@@ -32,28 +33,37 @@ describe.each(kinds)("HTTP response cache through the proxy (%s store)", (_kind,
     fake.override = undefined;
   });
 
+  it("never keeps a GET answer that nobody gave a lifetime", async () => {
+    await raw(s, "/v1/models?fresh=1", { token: a.secret });
+    const again = await raw(s, "/v1/models?fresh=1", { token: a.secret });
+    expect(again.headers.get("cache-status")).toBe("llm-proxy; miss");
+    expect(again.headers.get("x-cache-debug")).toBe("no-freshness");
+    expect(upstreamCalls("/v1/models?fresh=1")).toBe(2);
+  });
+
   it("serves the second identical GET from the cache, per project, without quota or upstream", async () => {
-    const first = await raw(s, "/v1/models?limit=2", { token: a.secret });
-    expect(first.headers.get("cache-status")).toBe("llm-proxy; stored");
+    const first = await raw(s, "/v1/models?limit=2", { token: a.secret, headers: optIn });
+    expect(first.headers.get("cache-status")).toBe("llm-proxy; stored (forced)");
     expect(first.headers.get("x-proxy-cache")).toBe("stored");
-    const second = await raw(s, "/v1/models?limit=2", { token: a.secret });
+    const second = await raw(s, "/v1/models?limit=2", { token: a.secret, headers: optIn });
     expect(second.headers.get("cache-status")).toBe("llm-proxy; hit");
     expect(second.headers.get("x-proxy-cache-key")).toBe(first.headers.get("x-proxy-cache-key"));
     expect(second.headers.get("x-request-id")).not.toBe(first.headers.get("x-request-id"));
     expect(second.body).toEqual(first.body);
     expect(upstreamCalls("/v1/models?limit=2")).toBe(1);
     // Project B never receives project A's answer.
-    const other = await raw(s, "/v1/models?limit=2", { token: b.secret });
-    expect(other.headers.get("cache-status")).toBe("llm-proxy; stored");
+    const other = await raw(s, "/v1/models?limit=2", { token: b.secret, headers: optIn });
+    expect(other.headers.get("cache-status")).toBe("llm-proxy; stored (forced)");
     expect(upstreamCalls("/v1/models?limit=2")).toBe(2);
     // Different Accept is a different entry.
-    expect((await raw(s, "/v1/models?limit=2", { token: a.secret, headers: { accept: "text/plain" } })).headers.get("cache-status")).toBe("llm-proxy; stored");
+    expect((await raw(s, "/v1/models?limit=2", { token: a.secret, headers: { ...optIn, accept: "text/plain" } })).headers.get("cache-status")).toBe("llm-proxy; stored (forced)");
     await expect
       .poll(async () => {
         await s.usage.flush();
         return ((await (await s.manage(`/manage/tokens/${a.tokenId}`)).json()) as { request_count: number; cache_hit_count: number });
       })
-      .toMatchObject({ request_count: 2, cache_hit_count: 1 });
+      // Two upstream calls here (the stored answer and the Accept variant), two in the test before.
+      .toMatchObject({ request_count: 4, cache_hit_count: 1 });
   });
 
   it("caches POST only on the client's opt-in, and never no-store answers", async () => {
@@ -80,7 +90,7 @@ describe.each(kinds)("HTTP response cache through the proxy (%s store)", (_kind,
 
   it("answers If-None-Match with 304 from the cache", async () => {
     fake.override = (_req, res) => {
-      res.writeHead(200, { "content-type": "application/json", etag: '"v1"' }).end('{"object":"list","data":[]}');
+      res.writeHead(200, { "content-type": "application/json", etag: '"v1"', "cache-control": "public, max-age=60" }).end('{"object":"list","data":[]}');
       return true;
     };
     // node:http, because fetch adds `Cache-Control: no-cache` to conditional requests (a revalidation).
@@ -109,17 +119,17 @@ describe.each(kinds)("HTTP response cache through the proxy (%s store)", (_kind,
   });
 
   it("purges by URL, by prefix, by project and all", async () => {
-    await raw(s, "/v1/models?p=1", { token: a.secret });
-    await raw(s, "/v1/models?p=2", { token: a.secret });
-    await raw(s, "/v1/models?p=1", { token: b.secret });
+    await raw(s, "/v1/models?p=1", { token: a.secret, headers: optIn });
+    await raw(s, "/v1/models?p=2", { token: a.secret, headers: optIn });
+    await raw(s, "/v1/models?p=1", { token: b.secret, headers: optIn });
     const purge = async (json: unknown) => (await (await s.manage("/manage/cache/purge", { json })).json()) as { deleted: number };
     expect(await purge({ method: "GET", url: "/v1/models?p=2" })).toEqual({ deleted: 1 });
-    expect((await raw(s, "/v1/models?p=2", { token: a.secret })).headers.get("cache-status")).toBe("llm-proxy; stored");
+    expect((await raw(s, "/v1/models?p=2", { token: a.secret, headers: optIn })).headers.get("cache-status")).toBe("llm-proxy; stored (forced)");
     // Project B holds ?p=1 and the ?limit=2 answer of the first test.
     expect(await purge({ project_id: b.projectId })).toEqual({ deleted: 2 });
-    expect((await raw(s, "/v1/models?p=1", { token: b.secret })).headers.get("cache-status")).toBe("llm-proxy; stored");
+    expect((await raw(s, "/v1/models?p=1", { token: b.secret, headers: optIn })).headers.get("cache-status")).toBe("llm-proxy; stored (forced)");
     expect((await purge({ prefix: "/v1/models?p=" })).deleted).toBe(3);
-    expect((await raw(s, "/v1/models?p=1", { token: a.secret })).headers.get("cache-status")).toBe("llm-proxy; stored");
+    expect((await raw(s, "/v1/models?p=1", { token: a.secret, headers: optIn })).headers.get("cache-status")).toBe("llm-proxy; stored (forced)");
     expect((await purge({ all: true })).deleted).toBeGreaterThanOrEqual(1);
     const bad = await s.manage("/manage/cache/purge", { json: {} });
     expect(bad.status).toBe(400);

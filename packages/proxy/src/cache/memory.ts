@@ -6,25 +6,41 @@ interface Slot {
   index: CacheIndexEntry;
 }
 
-/** The embedded-mode store: an LRU bounded by the bytes of bodies and headers it holds. */
-export function createMemoryCacheStore(maxBytes: number): ResponseCacheStore {
-  const lru = new LRUCache<string, Slot>({
-    maxSize: maxBytes,
-    sizeCalculation: (s) => Math.max(1, s.value.body.length + JSON.stringify(s.value.headers).length + 200),
-    ttlAutopurge: false,
-  });
+/** Bytes an entry is charged: body, headers, vary and index, plus a fixed allowance for the objects. */
+function footprint(slot: Slot): number {
+  let n = 256 + slot.value.body.length + slot.index.url.length + slot.index.projectId.length;
+  for (const [k, v] of Object.entries(slot.value.headers)) n += k.length + v.length + 16;
+  for (const [k, v] of Object.entries(slot.value.vary)) n += k.length + v.length + 16;
+  return n;
+}
+
+/**
+ * The embedded-mode store, per process: an LRU whose entries (bodies, headers and index)
+ * never total more than `maxBytes`, each dropped at its own TTL. An entry larger than the
+ * whole bound is not kept. It has no backend to fail, so `onError` is never called.
+ */
+export function createMemoryCacheStore(opts: { maxBytes: number; onError?: (err: unknown) => void }): ResponseCacheStore {
+  const lru = new LRUCache<string, Slot>({ maxSize: opts.maxBytes, sizeCalculation: footprint });
   return {
     async get(key) {
       const slot = lru.get(key);
       return slot && slot.value.expiresAt > Date.now() ? slot.value : undefined;
     },
     async set(key, value, ttlMs, index) {
-      if (value.body.length >= maxBytes) return;
-      lru.set(key, { value, index }, { ttl: ttlMs });
+      if (!(ttlMs > 0)) return;
+      const slot: Slot = { value, index: { ...index, method: index.method.toUpperCase() } };
+      if (footprint(slot) > opts.maxBytes) {
+        lru.delete(key);
+        return;
+      }
+      lru.set(key, slot, { ttl: Math.ceil(ttlMs) });
     },
     async purge(filter) {
-      const doomed = [...lru.entries()].filter(([, slot]) => matchesPurge(slot.index, filter)).map(([key]) => key);
-      return doomed.filter((key) => lru.delete(key)).length;
+      const doomed: string[] = [];
+      for (const [key, slot] of lru.entries()) if (matchesPurge(slot.index, filter)) doomed.push(key);
+      let deleted = 0;
+      for (const key of doomed) if (lru.has(key) && lru.delete(key)) deleted++;
+      return deleted;
     },
     async close() {
       lru.clear();

@@ -1,135 +1,192 @@
 import { createHash } from "node:crypto";
-import type { CachedResponse } from "./port.js";
+import { clampTtl, directives, headerValue, isShareable, optInTtl, seconds, type RequestHeaders } from "./directives.js";
+import { indexMethod, type CachedResponse } from "./port.js";
 
-type Headers = Record<string, string | string[] | undefined>;
-
-/** Request headers every key varies on (the original's lookup set). */
+/** Request headers every key varies on, at lookup and at store alike (the original's set). */
 export const KEY_HEADERS = ["accept", "accept-encoding", "accept-language"] as const;
 
-function directives(value: string | string[] | undefined): Map<string, string> {
-  const out = new Map<string, string>();
-  const text = Array.isArray(value) ? value.join(",") : (value ?? "");
-  for (const part of text.split(",")) {
-    const [k, v = ""] = part.trim().toLowerCase().split("=");
-    if (k) out.set(k, v.replace(/^"|"$/g, ""));
-  }
-  return out;
+/** Bumped when the key derivation changes, so that old entries are simply never found. */
+const KEY_VERSION = "llm-proxy/cache/1";
+
+/** SHA-256 hex of a request body, exactly the bytes the client sent (the `bodyHash` of `cacheKey`). */
+export function hashBody(body: Uint8Array): string {
+  return createHash("sha256").update(body).digest("hex");
 }
-
-const seconds = (v: string | undefined) => (v !== undefined && /^\d+$/.test(v) ? Number(v) : undefined);
-const header = (h: Headers, name: string) => {
-  const v = h[name];
-  return Array.isArray(v) ? v.join(", ") : v;
-};
-
-export type LookupPlan = { kind: "skip" } | { kind: "lookup"; forcedTtlSeconds: number | undefined; needsBodyHash: boolean; revalidate: boolean };
-
-/** GET/HEAD are always looked up; POST only when the client opts in with `public, max-age=N`. */
-export function lookupPlan(method: string, headers: Headers, bodyLength: number | undefined, maxBodyBytes: number): LookupPlan {
-  const cc = directives(headers["cache-control"]);
-  const revalidate = cc.has("no-cache") || cc.get("max-age") === "0";
-  if (method === "GET" || method === "HEAD") return { kind: "lookup", forcedTtlSeconds: undefined, needsBodyHash: false, revalidate };
-  if (method !== "POST" || !cc.has("public")) return { kind: "skip" };
-  const ttl = seconds(cc.get("s-maxage")) ?? seconds(cc.get("max-age"));
-  if (!ttl || bodyLength === undefined || bodyLength > maxBodyBytes) return { kind: "skip" };
-  return { kind: "lookup", forcedTtlSeconds: ttl, needsBodyHash: true, revalidate: false };
-}
-
-/** SHA-256 of method, path, sorted query, scope (project or "shared"), key headers, body and forced TTL. */
-export function cacheKey(k: { method: string; url: string; scope: string; headers: Headers; bodyHash?: string | undefined; forcedTtlSeconds?: number | undefined }): string {
-  const q = k.url.indexOf("?");
-  const path = q === -1 ? k.url : k.url.slice(0, q);
-  const params = new URLSearchParams(q === -1 ? "" : k.url.slice(q + 1));
-  const names = [...new Set(params.keys())].sort();
-  const query = names.map((n) => `${n}=${params.getAll(n).sort().join(",")}`).join("&");
-  // HEAD is answered from the GET entry.
-  const method = k.method === "HEAD" ? "GET" : k.method;
-  const h = createHash("sha256").update(`${method}|${path}|${query}|scope=${k.scope}`);
-  for (const name of KEY_HEADERS) {
-    const v = header(k.headers, name);
-    if (v) h.update(`|${name}:${v.trim()}`);
-  }
-  if (k.bodyHash) h.update(`|body=${k.bodyHash}`);
-  if (k.forcedTtlSeconds) h.update(`|ttl=${k.forcedTtlSeconds}`);
-  return h.digest("hex");
-}
-
-export type ServeDecision = "hit" | "conditional-hit" | "miss" | "bypass";
 
 /**
- * Whether a stored entry answers this request: fresh, same `Vary` values, or a 304. In a cache
- * shared across projects only entries the upstream marked `public`/`s-maxage` are served.
+ * The same SHA-256 hex for requests that may share an answer: method (HEAD as GET), path,
+ * query sorted by name then value, scope, the `KEY_HEADERS` (other entries of `varyHeaders`
+ * are ignored), body hash and, except for GET/HEAD, the forced TTL.
  */
-export function serveDecision(entry: CachedResponse, method: string, headers: Headers, shared: boolean, now = Date.now()): ServeDecision {
-  if (entry.expiresAt <= now) return "miss";
-  for (const [name, value] of Object.entries(entry.vary)) if ((header(headers, name) ?? "") !== value) return "miss";
-  if (shared) {
-    const cc = directives(entry.headers["cache-control"]);
-    if (!cc.has("public") && !cc.has("s-maxage")) return "bypass";
-  }
-  if (method === "GET" || method === "HEAD") {
-    const inm = header(headers, "if-none-match");
-    const etag = entry.headers.etag;
-    if (inm && etag && (inm.trim() === "*" || inm.split(",").some((t) => t.trim() === etag))) return "conditional-hit";
-    const ims = Date.parse(header(headers, "if-modified-since") ?? "");
-    const lm = Date.parse(entry.headers["last-modified"] ?? "");
-    if (!Number.isNaN(ims) && !Number.isNaN(lm) && lm <= ims) return "conditional-hit";
-  }
-  return "hit";
+export function cacheKey(input: {
+  method: string;
+  url: string;
+  scope: string;
+  varyHeaders: RequestHeaders;
+  bodyHash?: string | undefined;
+  forcedTtlSeconds?: number | undefined;
+}): string {
+  const method = indexMethod(input.method);
+  const q = input.url.indexOf("?");
+  const path = q === -1 ? input.url : input.url.slice(0, q);
+  const params = new URLSearchParams(q === -1 ? "" : input.url.slice(q + 1));
+  const query = [...new Set(params.keys())].sort().map((name) => [name, params.getAll(name).sort()]);
+  const parts = [
+    KEY_VERSION,
+    method,
+    path,
+    query,
+    input.scope,
+    KEY_HEADERS.map((name) => headerValue(input.varyHeaders, name)),
+    input.bodyHash ?? "",
+    method === "GET" ? "" : String(input.forcedTtlSeconds ?? ""),
+  ];
+  return createHash("sha256").update(JSON.stringify(parts)).digest("hex");
 }
 
-/** Never stored or replayed: per-connection, per-request and per-client headers. */
-const UNSTORED = new Set([
-  "connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "set-cookie", "date", "x-request-id",
-  "x-upstream-request-start", "x-upstream-request-stop", "x-proxy-received-at", "x-proxy-first-response-at",
-  "x-proxy-final-response-at", "access-control-allow-origin", "access-control-expose-headers", "vary",
-]);
+export type LookupPlan =
+  | { kind: "skip" }
+  | { kind: "lookup"; forcedTtlSeconds?: number; needsBodyHash: boolean; revalidate: boolean };
+
+/**
+ * Whether to consult the cache: GET/HEAD always; POST only on the client's opt-in
+ * (`Cache-Control: public` with `max-age`/`s-maxage` > 0) with a known body length within
+ * `maxBodyBytes`. `revalidate` (client `no-cache` or `max-age=0`) means: skip the entry but
+ * let the fresh answer be stored.
+ */
+export function lookupPlan(req: { method: string; headers: RequestHeaders; bodyLength: number | undefined; maxBodyBytes: number }): LookupPlan {
+  const method = req.method.toUpperCase();
+  const cc = directives(req.headers["cache-control"]);
+  const forcedTtlSeconds = optInTtl(cc);
+  const pragma = req.headers["cache-control"] === undefined && /no-cache/i.test(headerValue(req.headers, "pragma"));
+  const revalidate = cc.has("no-cache") || cc.get("max-age") === "0" || pragma;
+  const ttl = forcedTtlSeconds === undefined ? {} : { forcedTtlSeconds };
+  if (method === "GET" || method === "HEAD") return { kind: "lookup", ...ttl, needsBodyHash: false, revalidate };
+  if (method !== "POST" || forcedTtlSeconds === undefined) return { kind: "skip" };
+  if (req.bodyLength === undefined || req.bodyLength > req.maxBodyBytes) return { kind: "skip" };
+  return { kind: "lookup", forcedTtlSeconds, needsBodyHash: true, revalidate };
+}
+
+export type ServeDecision = { kind: "hit" } | { kind: "conditional-hit" } | { kind: "bypass" } | { kind: "miss" };
+
+/**
+ * Whether a stored entry answers this request: fresh and with the same values of the headers
+ * its upstream named in `Vary`, else a miss; answered with 304 when the client's validators
+ * match; a bypass when a shared-scope entry the upstream did not mark shareable meets an
+ * authenticated request. `shared` defaults to true (the cautious reading); pass false for
+ * per-project scope, where every token of a project reaches the upstream with the same key.
+ */
+export function serveDecision(entry: CachedResponse, req: { method: string; headers: RequestHeaders; now: number; shared?: boolean }): ServeDecision {
+  if (entry.expiresAt <= req.now) return { kind: "miss" };
+  for (const [name, value] of Object.entries(entry.vary)) {
+    if (headerValue(req.headers, name) !== value) return { kind: "miss" };
+  }
+  const shared = req.shared ?? true;
+  if (shared && req.headers.authorization !== undefined && !isShareable(directives(entry.headers["cache-control"]))) {
+    return { kind: "bypass" };
+  }
+  const method = req.method.toUpperCase();
+  if ((method === "GET" || method === "HEAD") && notModified(entry, req.headers)) return { kind: "conditional-hit" };
+  return { kind: "hit" };
+}
+
+/** RFC 9110 §13.1: If-None-Match (weak comparison) wins over If-Modified-Since. */
+function notModified(entry: CachedResponse, h: RequestHeaders): boolean {
+  const inm = headerValue(h, "if-none-match");
+  if (inm) {
+    if (inm === "*") return true;
+    const etag = entry.headers.etag;
+    const opaque = (tag: string) => tag.trim().replace(/^W\//, "");
+    return etag !== undefined && inm.split(",").some((tag) => opaque(tag) === opaque(etag));
+  }
+  const since = Date.parse(headerValue(h, "if-modified-since"));
+  const modified = Date.parse(entry.headers["last-modified"] ?? "");
+  return !Number.isNaN(since) && !Number.isNaN(modified) && modified <= since;
+}
 
 export interface StoreOptions {
   defaultTtlSeconds: number;
   maxObjectBytes: number;
   streamResponses: boolean;
+  /** Keys shared across projects: then only responses the upstream marked shareable (or forced) are kept. */
+  shared?: boolean;
 }
 
 export type StoreDecision =
   | { store: true; ttlMs: number; forced: boolean; headers: Record<string, string>; vary: Record<string, string> }
   | { store: false; reason: string };
 
-/** Whether and for how long to keep an upstream response, decided when its headers arrive. */
+/** Never stored or replayed: per connection, per request, per client, or recomputed on a hit. */
+const UNSTORED = new Set([
+  "connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization", "te", "trailer",
+  "transfer-encoding", "upgrade", "set-cookie", "date", "age", "content-length", "x-request-id", "x-proxy", "x-proxy-id",
+  "x-upstream-request-start", "x-upstream-request-stop", "x-proxy-received-at", "x-proxy-first-response-at",
+  "x-proxy-final-response-at", "cache-status", "x-proxy-cache", "x-proxy-cache-key", "x-cache-debug",
+]);
+/** Request headers never recorded from `Vary`: the scope stands for the credential, CORS is per request. */
+const UNVARIED = new Set(["authorization", "origin"]);
+
+/**
+ * Whether and for how long to keep an upstream response, decided when its headers arrive
+ * (`bodyBytes` undefined when the length is not known yet: the caller bounds its capture).
+ * Lifetime: upstream `s-maxage` > `max-age` > client opt-in (then `forced`, `Cache-Control`
+ * rewritten to `public, max-age=N`) > `defaultTtlSeconds` for upstream `public` answers. `no-store` (either side) and
+ * `private` always win. HEAD is never stored: it would leave an empty body under GET's key.
+ */
 export function storeDecision(
-  req: { headers: Headers; forcedTtlSeconds: number | undefined },
-  res: { status: number; headers: Record<string, string>; streaming: boolean; contentLength: number | undefined },
-  o: StoreOptions,
+  req: { method: string; headers: RequestHeaders; forcedTtlSeconds?: number | undefined },
+  res: { status: number; headers: Record<string, string>; streaming: boolean; bodyBytes: number | undefined },
+  opts: StoreOptions,
 ): StoreDecision {
-  if (res.status !== 200 && res.status !== 203) return { store: false, reason: "status-not-cacheable" };
+  const no = (reason: string): StoreDecision => ({ store: false, reason });
+  const method = req.method.toUpperCase();
+  const optIn = clampTtl(req.forcedTtlSeconds ?? 0) || undefined;
+  if (method !== "GET" && !(method === "POST" && optIn)) return no("method-not-cacheable");
+  if (res.status !== 200 && res.status !== 203) return no("status-not-cacheable");
   const cc = directives(res.headers["cache-control"]);
-  if (cc.has("no-store")) return { store: false, reason: "no-store" };
-  if (cc.has("private")) return { store: false, reason: "private" };
-  if (res.streaming && !(o.streamResponses && req.forcedTtlSeconds)) return { store: false, reason: "streaming-response" };
-  if (res.contentLength !== undefined && res.contentLength > o.maxObjectBytes) return { store: false, reason: "too-large" };
+  if (cc.has("no-store") || directives(req.headers["cache-control"]).has("no-store")) return no("no-store");
+  if (cc.has("private")) return no("private");
   const varyNames = (res.headers.vary ?? "").split(",").map((v) => v.trim().toLowerCase()).filter(Boolean);
-  if (varyNames.includes("*")) return { store: false, reason: "vary-star" };
-  const upstreamTtl = seconds(cc.get("s-maxage")) ?? seconds(cc.get("max-age"));
-  const ttl = upstreamTtl ?? req.forcedTtlSeconds ?? o.defaultTtlSeconds;
-  if (!ttl) return { store: false, reason: `ttl-zero-ttl=${ttl}-from-resp=${upstreamTtl !== undefined}` };
-  const forced = upstreamTtl === undefined && req.forcedTtlSeconds !== undefined;
+  if (varyNames.includes("*")) return no("vary-star");
+  if (res.streaming && !(opts.streamResponses && optIn)) return no("streaming-response");
+  if (res.bodyBytes !== undefined && res.bodyBytes > opts.maxObjectBytes) return no("too-large");
+  const life = lifetime(cc, optIn, opts);
+  if ("reason" in life) return no(life.reason);
+  if (opts.shared && !life.forced && !isShareable(cc)) return no("not-shareable");
   const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(res.headers)) if (!UNSTORED.has(k)) headers[k] = v;
-  if (forced) headers["cache-control"] = `public, max-age=${ttl}`;
+  for (const [name, value] of Object.entries(res.headers)) {
+    const lower = name.toLowerCase();
+    if (!UNSTORED.has(lower) && !lower.startsWith("access-control-")) headers[lower] = value;
+  }
+  if (life.forced) headers["cache-control"] = `public, max-age=${life.ttl}`;
   const vary: Record<string, string> = {};
-  for (const name of varyNames) if (name !== "origin" && name !== "authorization") vary[name] = header(req.headers, name) ?? "";
-  return { store: true, ttlMs: ttl * 1000, forced, headers, vary };
+  for (const name of varyNames) if (!UNVARIED.has(name)) vary[name] = headerValue(req.headers, name);
+  return { store: true, ttlMs: life.ttl * 1000, forced: life.forced, headers, vary };
 }
 
-export type Outcome = "hit" | "miss" | "bypass" | "conditional-hit" | "stored" | "stored-forced";
+function lifetime(cc: Map<string, string>, optIn: number | undefined, opts: StoreOptions): { ttl: number; forced: boolean } | { reason: string } {
+  // The client's explicit opt-in outlives an upstream `no-cache` or `max-age=0` (typical of SSE).
+  if (cc.has("no-cache")) return optIn ? { ttl: optIn, forced: true } : { reason: "no-cache" };
+  const upstream = cc.has("s-maxage") ? seconds(cc.get("s-maxage")) : seconds(cc.get("max-age"));
+  if (upstream) return { ttl: upstream, forced: false };
+  if (optIn) return { ttl: optIn, forced: true };
+  if (upstream === 0) return { reason: "ttl-zero" };
+  // Without a lifetime from either side only an explicit `public` earns the default: most API
+  // GETs (a batch's or a response's status) change, and an unasked-for stale answer is a bug.
+  if (!cc.has("public")) return { reason: "no-freshness" };
+  const ttl = clampTtl(opts.defaultTtlSeconds);
+  return ttl > 0 ? { ttl, forced: false } : { reason: "ttl-zero" };
+}
 
-/** The original's exact `Cache-Status` / `X-PROXY-CACHE` / `X-PROXY-CACHE-KEY` values. */
-export function cacheHeaders(outcome: Outcome, key: string): Record<string, string> {
+export type CacheOutcome = "hit" | "miss" | "bypass" | "conditional-hit" | "stored" | "stored-forced";
+
+/** The original's exact `Cache-Status`, `X-PROXY-CACHE` and `X-PROXY-CACHE-KEY` values (lowercase names). */
+export function responseHeaders(outcome: CacheOutcome, key: string): Record<string, string> {
   const status = outcome === "stored-forced" ? "stored (forced)" : outcome;
-  const h: Record<string, string> = { "cache-status": `llm-proxy; ${status}` };
-  if (outcome !== "miss") {
-    h["x-proxy-cache"] = outcome === "stored-forced" ? "stored" : outcome;
-    h["x-proxy-cache-key"] = key;
-  }
-  return h;
+  if (outcome === "miss") return { "cache-status": `llm-proxy; ${status}` };
+  return {
+    "cache-status": `llm-proxy; ${status}`,
+    "x-proxy-cache": outcome === "stored-forced" ? "stored" : outcome,
+    "x-proxy-cache-key": key,
+  };
 }

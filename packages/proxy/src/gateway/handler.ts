@@ -15,8 +15,7 @@ import type { Provider } from "./providers.js";
 import type { EventBus } from "../bus/port.js";
 import type { RateLimiter } from "../ratelimit/port.js";
 import type { ResponseCacheStore } from "../cache/port.js";
-import { sha256Hex } from "../security/secrets.js";
-import { cacheHeaders, cacheKey, lookupPlan, serveDecision, storeDecision, type StoreOptions } from "../cache/policy.js";
+import { cacheKey, hashBody, lookupPlan, responseHeaders, serveDecision, storeDecision, type StoreOptions } from "../cache/policy.js";
 
 export interface GatewayDeps {
   providers: Provider[];
@@ -177,7 +176,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
         };
         if (!streaming) h["x-upstream-request-start"] = upstreamStart;
         if (x.cache && deps.cache) Object.assign(h, storeHeaders(x, status, upstream, streaming, deps.cache.policy));
-        else if (deps.cache) Object.assign(h, cacheHeaders("miss", ""));
+        else if (deps.cache) Object.assign(h, responseHeaders("miss", ""));
         return h;
       },
     });
@@ -199,7 +198,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
 
   /** Looks the request up in the cache; answers it and returns true on a hit. */
   async function lookup(x: Exchange, req: IncomingMessage, cache: NonNullable<GatewayDeps["cache"]>, hasBody: boolean, contentLength: number): Promise<boolean> {
-    const plan = lookupPlan(x.method, req.headers, hasBody ? (x.body?.length ?? (contentLength || undefined)) : 0, cache.policy.maxObjectBytes);
+    const plan = lookupPlan({ method: x.method, headers: req.headers, bodyLength: hasBody ? (x.body?.length ?? (contentLength || undefined)) : 0, maxBodyBytes: cache.policy.maxObjectBytes });
     if (plan.kind === "skip") {
       deps.metrics.cache.inc({ outcome: "miss" });
       return false;
@@ -209,14 +208,14 @@ export function createGateway(deps: GatewayDeps): Gateway {
       method: x.method,
       url: x.path + x.query,
       scope: cache.shared ? "shared" : (x.token as ActiveToken).projectId,
-      headers: req.headers,
-      bodyHash: plan.needsBodyHash ? sha256Hex((x.body ?? Buffer.alloc(0)).toString("latin1")) : undefined,
+      varyHeaders: req.headers,
+      bodyHash: plan.needsBodyHash ? hashBody(x.body ?? Buffer.alloc(0)) : undefined,
       forcedTtlSeconds: plan.forcedTtlSeconds,
     });
     x.cache = { key, forcedTtlSeconds: plan.forcedTtlSeconds, outcome: "miss" };
     if (plan.revalidate) return false;
     const entry = await cache.store.get(key);
-    const decision = entry ? serveDecision(entry, x.method, req.headers, cache.shared) : "miss";
+    const decision = entry ? serveDecision(entry, { method: x.method, headers: req.headers, now: Date.now(), shared: cache.shared }).kind : "miss";
     x.cache.outcome = decision;
     deps.metrics.cache.inc({ outcome: decision === "conditional-hit" ? "hit" : decision });
     if (!entry || (decision !== "hit" && decision !== "conditional-hit")) return false;
@@ -233,7 +232,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       "x-proxy-first-response-at": now,
       "x-proxy-final-response-at": now,
       ...corsHeaders(x.origin),
-      ...cacheHeaders(decision, key),
+      ...responseHeaders(decision, key),
     });
     x.res.end(body);
     return true;
@@ -244,12 +243,12 @@ export function createGateway(deps: GatewayDeps): Gateway {
     const flat: Record<string, string> = {};
     for (const [k, v] of Object.entries(upstream)) if (v !== undefined) flat[k] = Array.isArray(v) ? v.join(", ") : v;
     const length = flat["content-length"] !== undefined ? Number(flat["content-length"]) : undefined;
-    const d = storeDecision({ headers: x.req.headers, forcedTtlSeconds: c.forcedTtlSeconds }, { status, headers: flat, streaming, contentLength: length }, policy);
-    if (!d.store) return { ...cacheHeaders(c.outcome === "bypass" ? "bypass" : "miss", c.key), "x-cache-debug": d.reason };
+    const d = storeDecision({ method: x.method, headers: x.req.headers, forcedTtlSeconds: c.forcedTtlSeconds }, { status, headers: flat, streaming, bodyBytes: length }, policy);
+    if (!d.store) return { ...responseHeaders(c.outcome === "bypass" ? "bypass" : "miss", c.key), "x-cache-debug": d.reason };
     c.store = d;
     // A stream is already on its way when it is stored: this response itself was a miss.
-    if (streaming) return { ...cacheHeaders("miss", c.key), "x-cache-debug": "streaming-response" };
-    return cacheHeaders(d.forced ? "stored-forced" : "stored", c.key);
+    if (streaming) return { ...responseHeaders("miss", c.key), "x-cache-debug": "streaming-response" };
+    return responseHeaders(d.forced ? "stored-forced" : "stored", c.key);
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse, provider: Provider): Promise<void> {
