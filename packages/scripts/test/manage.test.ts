@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeUpstream, type FakeUpstream } from "../../proxy/test/fake-upstream.js";
 import { startStack, type Stack } from "../../proxy/test/harness.js";
+import { seedToken } from "../../proxy/test/gateway-helpers.js";
 import { cli } from "./helpers.js";
 
 let stack: Stack;
@@ -87,6 +88,18 @@ describe("manage commands against a real proxy (embedded)", () => {
     const r = await cli(["project", "list"], { env: { ...env, MANAGEMENT_TOKEN: "wrong-token-0123456789" } });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^llm-proxy: GET \/manage\/projects: .* \(HTTP 401\)\n$/);
+  });
+});
+
+describe("cache purge against the real proxy", () => {
+  it("deletes the entry a client stored, and the next request goes upstream again", async () => {
+    const t = await seedToken(stack);
+    const get = () => fetch(`${stack.apiUrl}/v1/models?cli=1`, { headers: { authorization: `Bearer ${t.secret}`, "cache-control": "public, max-age=60" } });
+    expect((await get()).headers.get("cache-status")).toBe("llm-proxy; stored (forced)");
+    expect((await get()).headers.get("cache-status")).toBe("llm-proxy; hit");
+    const r = await cli(["cache", "purge", "--url", "/v1/models?cli=1"], { env });
+    expect(r).toMatchObject({ code: 0, stdout: "deleted 1 cache entry\n" });
+    expect((await get()).headers.get("cache-status")).toBe("llm-proxy; stored (forced)");
   });
 });
 
