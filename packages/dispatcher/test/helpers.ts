@@ -7,38 +7,18 @@ import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
 import type { Sink } from "../src/sinks/sink.js";
 import type { DispatchRecord } from "../src/transform/record.js";
-import { EVENT_SCHEMA_VERSION, STREAM_FIELD, encodeEvent, type ProxyEvent } from "@llm-proxy/events";
+import { STREAM_FIELD, encodeEvent, type ProxyEvent } from "@llm-proxy/events";
+import { sampleEvent } from "@llm-proxy/events/testing";
 
 export const MAIN = fileURLToPath(new URL("../src/main.ts", import.meta.url));
 
 export function makeEvent(overrides: Partial<ProxyEvent> = {}): ProxyEvent {
   const response = { id: "chatcmpl-1", object: "chat.completion", model: "gpt-4o-mini", choices: [{ index: 0, message: { role: "assistant", content: "Hi" }, finish_reason: "stop" }], usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 } };
-  return {
-    schema_version: EVENT_SCHEMA_VERSION,
-    id: randomUUID(),
-    request_id: randomUUID(),
-    project_id: "proj-test",
-    token_id: "tok-test",
-    provider: "openai",
-    method: "POST",
-    path: "/v1/chat/completions",
-    status: 200,
-    model: "gpt-4o-mini",
-    streaming: false,
-    timestamp: new Date().toISOString(),
-    duration_ms: 20,
-    upstream_ms: 18,
-    first_byte_ms: 15,
-    usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 },
-    cache_status: "miss",
-    response_headers: { "content-type": "application/json" },
+  return sampleEvent({
     request_body: Buffer.from(JSON.stringify({ model: "gpt-4o-mini", messages: [{ role: "user", content: "Hello" }] })).toString("base64"),
-    request_body_truncated: false,
     response_body: Buffer.from(JSON.stringify(response)).toString("base64"),
-    response_body_truncated: false,
-    error_code: null,
     ...overrides,
-  };
+  });
 }
 
 /** Unique stream, group and dead-letter names per test, deleted by `cleanup`. */

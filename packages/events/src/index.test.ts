@@ -1,35 +1,6 @@
-import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { EVENT_SCHEMA_VERSION, decodeEvent, encodeEvent, type ProxyEvent } from "./index.js";
-
-function sampleEvent(overrides: Partial<ProxyEvent> = {}): ProxyEvent {
-  return {
-    schema_version: EVENT_SCHEMA_VERSION,
-    id: randomUUID(),
-    request_id: "req-1",
-    project_id: "proj-1",
-    token_id: "tok-1",
-    provider: "openai",
-    method: "POST",
-    path: "/v1/chat/completions",
-    status: 200,
-    model: "gpt-4o-mini",
-    streaming: false,
-    timestamp: new Date().toISOString(),
-    duration_ms: 12.5,
-    upstream_ms: 10,
-    first_byte_ms: 3,
-    usage: { prompt_tokens: 5, completion_tokens: 7, total_tokens: 12 },
-    cache_status: "miss",
-    response_headers: { "content-type": "application/json" },
-    request_body: Buffer.from('{"model":"gpt-4o-mini"}').toString("base64"),
-    request_body_truncated: false,
-    response_body: "",
-    response_body_truncated: false,
-    error_code: null,
-    ...overrides,
-  };
-}
+import { decodeEvent, encodeEvent } from "./index.js";
+import { sampleEvent } from "./testing.js";
 
 describe("event contract", () => {
   it("round-trips an event through encode and decode", () => {

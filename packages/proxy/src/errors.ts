@@ -1,5 +1,5 @@
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { z } from "zod";
+import { z } from "zod";
 
 /** The closed set of failure codes; each maps to one HTTP status. */
 const STATUS = {
@@ -52,3 +52,10 @@ export function validate<S extends z.ZodType>(schema: S, input: unknown): z.infe
   const message = issue?.message && !issue.message.startsWith("Invalid input") ? issue.message : `invalid value for '${field}'`;
   throw badRequest(message);
 }
+
+/** An RFC 3339 time in a query string, parsed to a Date; the message names the field. */
+export const rfc3339 = (field: string) =>
+  z
+    .string()
+    .refine((s) => !Number.isNaN(Date.parse(s)), `${field} must be an RFC3339 time`)
+    .transform((s) => new Date(s));

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { type Redis } from "ioredis";
-import { decodeEvent, EVENT_SCHEMA_VERSION, type ProxyEvent } from "@llm-proxy/events";
+import { decodeEvent, type ProxyEvent } from "@llm-proxy/events";
+import { sampleEvent } from "@llm-proxy/events/testing";
 import { afterAll, describe, expect, it } from "vitest";
 import { createMemoryBus } from "../src/bus/memory.js";
 import type { EventBus } from "../src/bus/port.js";
@@ -85,14 +86,7 @@ describe.each(feeds)("change fan-out contract (%s)", (_name, make) => {
   });
 });
 
-function event(): ProxyEvent {
-  return {
-    schema_version: EVENT_SCHEMA_VERSION, id: randomUUID(), request_id: randomUUID(), project_id: "p", token_id: "t", provider: "openai",
-    method: "POST", path: "/v1/chat/completions", status: 200, model: "m", streaming: false, timestamp: new Date().toISOString(),
-    duration_ms: 1, upstream_ms: 1, first_byte_ms: 1, usage: null, cache_status: "miss", response_headers: {},
-    request_body: "", request_body_truncated: false, response_body: "", response_body_truncated: false, error_code: null,
-  };
-}
+const event = () => sampleEvent();
 
 describe("event bus contract", () => {
   it("memory: delivers every published event to its consumer in order, counts drops past capacity", async () => {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Domain } from "../domain.js";
-import { badRequest, notFound, validate } from "../errors.js";
+import { badRequest, notFound, rfc3339, validate } from "../errors.js";
 import { audited, type Actor } from "./record.js";
 import { findAudit, listAudit, type AuditFilter, type AuditRow } from "./store.js";
 
@@ -37,11 +37,6 @@ function view(row: AuditRow): AuditView {
 }
 
 const text = z.string().max(500);
-const time = (field: string) =>
-  z
-    .string()
-    .refine((s) => !Number.isNaN(Date.parse(s)), `${field} must be an RFC3339 time`)
-    .transform((s) => new Date(s));
 const positive = (field: string, fallback: number) =>
   z
     .string()
@@ -62,8 +57,8 @@ export const auditQuery = z.object({
   method: text.optional(),
   path: text.optional(),
   search: text.optional(),
-  start_time: time("start_time").optional(),
-  end_time: time("end_time").optional(),
+  start_time: rfc3339("start_time").optional(),
+  end_time: rfc3339("end_time").optional(),
   page: positive("page", 1),
   page_size: positive("page_size", 20).transform((n) => Math.min(n, 100)),
 });

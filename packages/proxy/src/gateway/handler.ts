@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
-import { REQUEST_BODY_CAP, RESPONSE_BODY_CAP } from "@llm-proxy/events";
+import { RESPONSE_BODY_CAP } from "@llm-proxy/events";
 import type { Logger } from "../observability/logger.js";
 import type { Metrics } from "../observability/metrics.js";
 import type { UsageRecorder } from "../usage/recorder.js";
@@ -294,4 +294,3 @@ export function createGateway(deps: GatewayDeps): Gateway {
   return { match, handle };
 }
 
-export { REQUEST_BODY_CAP };

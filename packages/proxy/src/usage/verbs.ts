@@ -1,21 +1,16 @@
 import { z } from "zod";
 import { audited, type Actor } from "../audit/record.js";
 import type { Domain } from "../domain.js";
-import { badRequest, notFound, validate } from "../errors.js";
+import { badRequest, notFound, rfc3339, validate } from "../errors.js";
 import { findTokenRow } from "../tokens/store.js";
 import { queryUsage } from "./store.js";
 
-const time = (field: string) =>
-  z
-    .string()
-    .refine((s) => !Number.isNaN(Date.parse(s)), `${field} must be an RFC3339 time`)
-    .transform((s) => new Date(s));
 
 export const usageQuery = z.strictObject({
   project_id: z.string().max(200).optional(),
   token_id: z.string().max(64).optional(),
-  start_time: time("start_time").optional(),
-  end_time: time("end_time").optional(),
+  start_time: rfc3339("start_time").optional(),
+  end_time: rfc3339("end_time").optional(),
   granularity: z.enum(["hour", "day"], { message: "granularity must be hour or day" }).optional(),
 });
 
