@@ -3,23 +3,13 @@ import type { Redis } from "ioredis";
 import type { ConsumerStatus } from "./consumer.js";
 import type { Metrics } from "./metrics.js";
 import type { StreamStats } from "./stream/group.js";
+import { withTimeout } from "./timeout.js";
 
 /** The original's rule: a backlog with no progress for 5 minutes means a stuck dispatcher. */
 const STALL_MS = 5 * 60_000;
 const MAX_LAG = 10_000;
 
 export type HealthDeps = { redis: Redis; metrics: Metrics; status: () => ConsumerStatus; stats: () => Promise<StreamStats> };
-
-/** A check that waits on a disconnected Redis must not hold the answer for ioredis' whole retry. */
-const CHECK_TIMEOUT_MS = 2000;
-
-function withTimeout<T>(work: Promise<T>, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
-  });
-  return Promise.race([work, late]).finally(() => clearTimeout(timer));
-}
 
 /**
  * Whether events are being delivered: 503 with the reasons when Redis is unreachable, the read
@@ -28,8 +18,10 @@ function withTimeout<T>(work: Promise<T>, what: string): Promise<T> {
  */
 export async function health(deps: HealthDeps): Promise<{ healthy: boolean; body: Record<string, unknown> }> {
   const status = deps.status();
-  const redis = await withTimeout(deps.redis.ping(), "redis PING").then(() => "ok", (e: Error) => `error: ${e.message}`);
-  const stats = await withTimeout(deps.stats(), "stream stats").catch(() => null);
+  const [redis, stats] = await Promise.all([
+    withTimeout(deps.redis.ping(), "redis PING").then(() => "ok", (e: Error) => `error: ${e.message}`),
+    withTimeout(deps.stats(), "stream stats").catch(() => null),
+  ]);
   const backlog = stats ? stats.pending + (stats.lag ?? 0) : 0;
   const stalled = backlog > 0 && Date.now() - status.lastProgressAt > STALL_MS;
   const failing = status.lastError !== null && "delivery_failing";

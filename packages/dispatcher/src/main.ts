@@ -8,6 +8,7 @@ import { replayDeadLetters } from "./replay.js";
 import { createSinks } from "./sinks/index.js";
 import { streamStats } from "./stream/group.js";
 import { connectRedis } from "./stream/redis.js";
+import { withTimeout } from "./timeout.js";
 
 const USAGE = `usage: dispatcher [run]
        dispatcher replay --from-dead-letter [--limit N]`;
@@ -19,7 +20,8 @@ async function run(config: DispatcherConfig): Promise<void> {
   const reader = connectRedis(config.redisUrl, `${config.stream.consumer}:reader`);
   for (const client of [redis, reader]) client.on("error", (err: Error) => logger.warn({ err: err.message }, "redis connection error"));
   const sinks = await createSinks(config);
-  const stats = () => streamStats(redis, { ...config.stream, deadLetterKey: config.deadLetterKey });
+  // Bounded, so /metrics and /health answer within seconds while Redis is down.
+  const stats = () => withTimeout(streamStats(redis, { ...config.stream, deadLetterKey: config.deadLetterKey }), "stream stats");
   const metrics = createMetrics(stats);
   const consumer = createConsumer({ reader, redis, sinks, metrics, logger, config });
   const server = createHttpServer({ redis, metrics, status: consumer.status, stats });
