@@ -9,6 +9,7 @@ describe("config", () => {
     expect(c.sinks).toEqual(["stdout"]);
     expect(c.stream.consumer).toMatch(/^dispatcher-stdout-.+-\d+$/);
     expect(c.deadLetterMaxLen).toBe(10_000);
+    expect(loadConfig({ REDIS_URL: "redis://127.0.0.1:6379", DISPATCHER_SERVICE: " " }).sinks).toEqual(["stdout"]);
   });
 
   it("applies the original's defaults", () => {

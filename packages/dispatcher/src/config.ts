@@ -31,7 +31,8 @@ const envSchema = z.object({
   REDIS_STREAM_BLOCK_TIME: duration.default(5000),
   REDIS_STREAM_CLAIM_TIME: duration.default(30_000),
   LLM_PROXY_EVENT_BUS: z.enum(["redis-streams"], { message: "the dispatcher only consumes redis-streams (the in-memory bus is process-local)" }).optional(),
-  DISPATCHER_SERVICE: z.string().default("stdout"),
+  // Blank counts as unset: a stage parameter left empty must not stop the dispatcher.
+  DISPATCHER_SERVICE: z.string().trim().default("stdout").transform((v) => v || "stdout"),
   DISPATCHER_ENDPOINT: optionalText,
   DISPATCHER_FILE_PATH: optionalText,
   DISPATCHER_FILE_MAX_BYTES: z.coerce.number().int().nonnegative().default(100 * 1024 * 1024),
