@@ -15,10 +15,12 @@ describe("dispatcher through Redis outages", () => {
   });
 
   /** Starts the real process with only Redis and its HTTP port set: the stdout sink is the default. */
-  async function start(redisPort: number) {
+  async function start(redisPort: number, extraEnv: Record<string, string> = {}) {
     const httpPort = await freePort();
-    const child = spawnDispatcher({ REDIS_URL: `redis://127.0.0.1:${redisPort}`, DISPATCHER_HTTP_ADDR: `127.0.0.1:${httpPort}`, REDIS_STREAM_BLOCK_TIME: "200ms" });
+    const child = spawnDispatcher({ REDIS_URL: `redis://127.0.0.1:${redisPort}`, DISPATCHER_HTTP_ADDR: `127.0.0.1:${httpPort}`, REDIS_STREAM_BLOCK_TIME: "200ms", ...extraEnv });
     spawned.push(child);
+    let output = "";
+    for (const stream of [child.stdout, child.stderr]) stream?.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
     const delivered = new Set<string>();
     let partial = "";
     child.stdout?.on("data", (chunk: Buffer) => {
@@ -32,12 +34,14 @@ describe("dispatcher through Redis outages", () => {
       return res ? { status: res.status, body: (await res.json().catch(() => ({}))) as Record<string, unknown> } : { status: 0, body: {} };
     };
     const metrics = async () => (await fetch(`${base}/metrics`)).text();
-    return { child, delivered, get, metrics, alive: () => child.exitCode === null && child.signalCode === null };
+    return { child, delivered, get, metrics, output: () => output, alive: () => child.exitCode === null && child.signalCode === null };
   }
 
   it("starts while Redis is down, answers /live, and delivers once Redis comes up", async () => {
     const port = await freePort();
-    const d = await start(port);
+    // As on ECS: the password arrives as its own variable and is joined into a URL without one.
+    const password = `pw-${Math.random().toString(36).slice(2)}`;
+    const d = await start(port, { REDIS_PASSWORD: password, LOG_LEVEL: "info" });
     await waitFor(async () => (await d.get("/live")).status === 200, 30_000, "/live");
     const down = await d.get("/health");
     expect(down.status).toBe(503);
@@ -46,13 +50,15 @@ describe("dispatcher through Redis outages", () => {
     await new Promise((r) => setTimeout(r, 2000));
     expect(d.alive()).toBe(true);
 
-    const server = await startRedisServer(port);
-    const redis = new Redis(`redis://127.0.0.1:${port}`);
+    const server = await startRedisServer(port, ["--requirepass", password]);
+    const redis = new Redis(`redis://default:${password}@127.0.0.1:${port}`);
     try {
       const events = Array.from({ length: 5 }, () => makeEvent());
       await publish(redis, "llm-proxy-events", events);
       await waitFor(() => events.every((e) => d.delivered.has(e.id)), 40_000, "delivery after Redis came up");
       await waitFor(async () => (await d.get("/health")).status === 200, 20_000, "/health ok");
+      expect(d.output()).toContain("dispatcher started");
+      expect(d.output()).not.toContain(password);
     } finally {
       redis.disconnect();
       await stopChild(d.child);
