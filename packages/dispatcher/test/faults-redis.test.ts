@@ -10,9 +10,17 @@ import { makeEvent, publish, spawnDispatcher, stopChild, waitFor } from "./helpe
  */
 describe("dispatcher through Redis outages", () => {
   const spawned: ChildProcess[] = [];
+  const servers: ChildProcess[] = [];
   afterAll(async () => {
-    for (const child of spawned) await (child.pid && child.exitCode === null && child.signalCode === null ? stopChild(child, "SIGKILL") : undefined);
+    for (const child of spawned) await stopChild(child, "SIGKILL");
+    // stopRedisServer waits for "exit", which a server already killed by a test never emits again.
+    for (const server of servers) if (server.exitCode === null && server.signalCode === null) await stopRedisServer(server);
   });
+  const redisServer = async (port: number, extra: string[] = []) => {
+    const server = await startRedisServer(port, extra);
+    servers.push(server);
+    return server;
+  };
 
   /** Starts the real process with only Redis and its HTTP port set: the stdout sink is the default. */
   async function start(redisPort: number, extraEnv: Record<string, string> = {}) {
@@ -50,7 +58,7 @@ describe("dispatcher through Redis outages", () => {
     await new Promise((r) => setTimeout(r, 2000));
     expect(d.alive()).toBe(true);
 
-    const server = await startRedisServer(port, ["--requirepass", password]);
+    const server = await redisServer(port, ["--requirepass", password]);
     const redis = new Redis(`redis://default:${password}@127.0.0.1:${port}`);
     try {
       const events = Array.from({ length: 5 }, () => makeEvent());
@@ -68,7 +76,7 @@ describe("dispatcher through Redis outages", () => {
 
   it("recreates its consumer group after Redis restarts empty, keeps delivering, /live 200 throughout", async () => {
     const port = await freePort();
-    let server = await startRedisServer(port);
+    let server = await redisServer(port);
     const d = await start(port);
     const redis = new Redis(`redis://127.0.0.1:${port}`);
     redis.on("error", () => undefined);
@@ -82,7 +90,7 @@ describe("dispatcher through Redis outages", () => {
       await waitFor(async () => (await d.get("/health")).status === 503, 20_000, "/health 503 during the outage");
       expect((await d.get("/live")).status).toBe(200);
 
-      server = await startRedisServer(port); // no persistence: the stream and its group are gone
+      server = await redisServer(port); // no persistence: the stream and its group are gone
       const after = Array.from({ length: 3 }, () => makeEvent());
       await waitFor(async () => (await redis.ping().catch(() => null)) === "PONG", 20_000, "the client to reconnect");
       await publish(redis, "llm-proxy-events", after);
