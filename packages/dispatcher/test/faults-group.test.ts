@@ -11,7 +11,7 @@ import { deadLetters, deleteKeys, makeEvent, memorySink, publish, publishRaw, st
 const url = redisUrl();
 
 /** The consumer group lost or unusable (shared Redis, keys unique to each test), and the dead-letter cap. */
-describe.skipIf(!url)("dispatcher faults: consumer group and dead letters", () => {
+describe.skipIf(!url)("dispatcher faults: consumer group and dead letters", { timeout: 120_000 }, () => {
   let redis: Redis;
   const keys: string[] = [];
   const servers: Server[] = [];

@@ -8,7 +8,8 @@ import { makeEvent, publish, spawnDispatcher, stopChild, waitFor } from "./helpe
  * The dispatcher against a throwaway redis-server that is not up yet, goes away, and comes back
  * empty (no persistence): it must stay up (/live), say so (/health) and deliver once Redis is back.
  */
-describe("dispatcher through Redis outages", () => {
+// Waits below add up to more than the default test timeout; a test must end in its own finally.
+describe("dispatcher through Redis outages", { timeout: 180_000 }, () => {
   const spawned: ChildProcess[] = [];
   const servers: ChildProcess[] = [];
   afterAll(async () => {

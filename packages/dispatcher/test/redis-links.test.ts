@@ -12,7 +12,7 @@ import { makeEvent, publish, spawnDispatcher, stopChild, waitFor } from "./helpe
  * The shared TLS rule on real connections: an SST Cache link to loopback is plain Redis (the
  * `sst dev` case that used to fail with forced TLS), and `rediss://` really speaks TLS.
  */
-describe("dispatcher Redis connections", () => {
+describe("dispatcher Redis connections", { timeout: 120_000 }, () => {
   const password = "link-pass";
   let dir: string;
   let server: ChildProcess;
