@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
+import { clientIpResolver, type ClientIpResolver } from "../api/client-ip.js";
+import { clientIpOf } from "../api/context.js";
 import { AppError } from "../errors.js";
 import type { Logger } from "../observability/logger.js";
 import { adminAssets } from "./assets.js";
@@ -28,6 +30,8 @@ export interface AdminOptions {
   version: string;
   logger?: Logger;
   loginThrottle?: ThrottleOptions;
+  /** The client-IP rule (TRUSTED_PROXIES); default: the socket address. */
+  clientIp?: ClientIpResolver;
 }
 
 // Inline onclick confirms are the original suite's contract, hence 'unsafe-inline' for scripts;
@@ -76,6 +80,7 @@ export function createAdminApp(opts: AdminOptions): Hono<AdminEnv> {
       if (!c.res.headers.has("cache-control")) c.header("Cache-Control", "no-cache, private");
     }
   });
+  app.use("*", clientIpOf(opts.clientIp ?? clientIpResolver({ kind: "none" })));
   app.route("/", assets.routes);
   app.get("/health", async (c) => {
     const backend = await opts.backend.health().catch(() => ({ status: "down" as const, detail: { error: "Backend unavailable" } }));

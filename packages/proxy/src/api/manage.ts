@@ -1,5 +1,7 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { loginThrottle } from "../admin/throttle.js";
+import type { AuditAggregator } from "../audit/aggregate.js";
 import type { Domain } from "../domain.js";
 import { AppError } from "../errors.js";
 import { managementAuth } from "./auth.js";
@@ -11,6 +13,8 @@ export interface ManageOptions {
   managementToken: string;
   maxBodyBytes: number;
   version: string;
+  /** Where failed management auth is counted (one audit row per client and window). */
+  authFailures: AuditAggregator;
 }
 
 /** `/manage/*`: thin routes over the domain verbs, all from the route table. */
@@ -27,7 +31,9 @@ export function manageApi(d: Domain, opts: ManageOptions): Hono<ApiEnv> {
       },
     }),
   );
-  app.use("/manage/*", managementAuth(d, opts.managementToken));
+  // Ten free failures per client, then a lockout doubling from 1 s up to 5 min (see loginThrottle).
+  const throttle = loginThrottle({ failureDelayMs: 0, freeFailures: 10 });
+  app.use("/manage/*", managementAuth({ managementToken: opts.managementToken, throttle, failures: opts.authFailures }));
   for (const route of manageRoutes) {
     const path = route.path.replace(/\{(\w+)\}/g, ":$1");
     app.on(route.method.toUpperCase(), path, async (c) => {

@@ -14,6 +14,7 @@ const CODES: Record<number, ErrorCode> = {
   409: "conflict",
   413: "payload_too_large",
   415: "unsupported_media_type",
+  429: "too_many_requests",
   503: "service_unavailable",
 };
 
