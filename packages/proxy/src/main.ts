@@ -77,6 +77,7 @@ async function adminCommand(args: string[], config: Config): Promise<void> {
     version: VERSION,
     logger,
     clientIp: clientIpResolver(c.trustedProxies),
+    maxBodyBytes: c.managementMaxBodyBytes,
   });
   process.stderr.write(`llm-proxy admin UI: ${admin.url} (management API ${c.adminUi.apiBaseUrl})\n`);
   const stop = () => void admin.close().then(() => process.exit(0));

@@ -250,6 +250,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       version: VERSION,
       logger,
       clientIp,
+      maxBodyBytes: config.managementMaxBodyBytes,
     });
     const adminServer = await listen(admin.fetch, config.adminUi.listen);
     servers.push(adminServer);

@@ -16,6 +16,7 @@ export interface StandaloneAdminOptions {
   version: string;
   logger?: Logger;
   clientIp?: ClientIpResolver;
+  maxBodyBytes?: number;
 }
 
 /** `llm-proxy admin --api-base-url …`: the admin UI alone, talking to a remote management API. */
@@ -28,6 +29,7 @@ export function runStandaloneAdmin(opts: StandaloneAdminOptions): Promise<{ serv
     version: opts.version,
     ...(opts.logger ? { logger: opts.logger } : {}),
     ...(opts.clientIp ? { clientIp: opts.clientIp } : {}),
+    ...(opts.maxBodyBytes ? { maxBodyBytes: opts.maxBodyBytes } : {}),
   });
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, hostname: opts.listen.host, port: opts.listen.port }, (info) => {
