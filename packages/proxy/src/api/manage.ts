@@ -6,6 +6,7 @@ import type { Domain } from "../domain.js";
 import { AppError } from "../errors.js";
 import { managementAuth } from "./auth.js";
 import { actorOf, type ApiEnv } from "./context.js";
+import { adminSessionRoutes } from "./admin-sessions.js";
 import { openApiDocument } from "./openapi.js";
 import { jsonBody, manageRoutes } from "./routes.js";
 
@@ -20,7 +21,8 @@ export interface ManageOptions {
 /** `/manage/*`: thin routes over the domain verbs, all from the route table. */
 export function manageApi(d: Domain, opts: ManageOptions): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
-  const doc = openApiDocument(manageRoutes, opts.version);
+  const routes = [...manageRoutes, ...adminSessionRoutes];
+  const doc = openApiDocument(routes, opts.version);
   app.get("/manage/openapi.json", (c) => c.json(doc));
   app.use(
     "/manage/*",
@@ -34,7 +36,7 @@ export function manageApi(d: Domain, opts: ManageOptions): Hono<ApiEnv> {
   // Ten free failures per client, then a lockout doubling from 1 s up to 5 min (see loginThrottle).
   const throttle = loginThrottle({ failureDelayMs: 0, freeFailures: 10 });
   app.use("/manage/*", managementAuth({ managementToken: opts.managementToken, throttle, failures: opts.authFailures }));
-  for (const route of manageRoutes) {
+  for (const route of routes) {
     const path = route.path.replace(/\{(\w+)\}/g, ":$1");
     app.on(route.method.toUpperCase(), path, async (c) => {
       const result = await route.handle(d, actorOf(c), {
