@@ -9,6 +9,20 @@ interface AuditPage {
 const auditOf = async (s: Stack, query: string) => ((await (await s.manage(`/manage/audit?page_size=100&${query}`)).json()) as AuditPage).events;
 const countOf = (e: { metadata?: string }) => Number((JSON.parse(e.metadata ?? "{}") as { count?: number }).count ?? 0);
 
+/** The client IP of the audit row a data-plane request to an inactive project leaves. */
+async function deniedRequestIp(s: Stack, forwardedFor: string): Promise<(string | undefined)[]> {
+  const project = (await (await s.manage("/manage/projects", { json: { name: `inactive ${forwardedFor}`, api_key: "sk-upstream-ip-test-0123" } })).json()) as { id: string };
+  const token = (await (await s.manage("/manage/tokens", { json: { project_id: project.id, duration_minutes: 5 } })).json()) as { token: string };
+  expect((await s.manage(`/manage/projects/${project.id}`, { method: "PATCH", json: { is_active: false } })).status).toBe(200);
+  const res = await fetch(`${s.apiUrl}/v1/chat/completions`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token.token}`, "content-type": "application/json", "x-forwarded-for": forwardedFor },
+    body: JSON.stringify({ model: "gpt-4o-mini", messages: [] }),
+  });
+  expect(res.status).toBe(403);
+  return (await auditOf(s, `action=proxy_request&project_id=${project.id}`)).map((r) => r.client_ip);
+}
+
 /** A FormClient over the real admin listener, so the socket address is the real one. */
 const overHttp = (base: string, headers: Record<string, string>) =>
   new FormClient({ request: (path, init) => fetch(base + path, { ...init, redirect: "manual" }) }, headers);
@@ -36,6 +50,10 @@ describe("management auth and client IP with no trusted proxy (the default)", ()
     expect(rows.length).toBeGreaterThan(0);
   });
 
+  it("records the socket address on the data plane's denied-request audit rows", async () => {
+    expect(await deniedRequestIp(s, "6.6.6.7")).toEqual(["127.0.0.1"]);
+  });
+
   it("does not let a new X-Forwarded-For per try dodge the admin sign-in throttle", { timeout: 60_000 }, async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 7; i++) {
@@ -56,6 +74,10 @@ describe("management auth behind one trusted proxy (TRUSTED_PROXIES=1)", () => {
     s = await startStack("embedded", { TRUSTED_PROXIES: "1" });
   }, 120_000);
   afterAll(() => s?.close());
+
+  it("believes the load balancer's X-Forwarded-For on data-plane audit rows", async () => {
+    expect(await deniedRequestIp(s, "6.6.6.6, 198.51.100.30")).toEqual(["198.51.100.30"]);
+  });
 
   it("throttles 2,000 wrong tries from one client with 429s and records them in a few counted rows", { timeout: 180_000 }, async () => {
     const attacker = "198.51.100.20";
