@@ -57,6 +57,12 @@ export class Access {
 
   private forget(change: Change): void {
     this.generation++;
+    if (change.kind === "all") {
+      this.tokens.clear();
+      // Refetched on next use, but kept as the fallback for a database outage.
+      for (const entry of this.projects.values()) entry.fetchedAt = 0;
+      return;
+    }
     if (change.kind === "project") return void this.projects.delete(change.id);
     // Changes name tokens by id (never by secret); a scan of the bounded cache finds their entries.
     const ids = new Set(change.ids);
