@@ -31,6 +31,7 @@ type Pending = RejectedRow;
 
 const HOUR = 3_600_000;
 const SHUTDOWN_ATTEMPTS = 3;
+const SHUTDOWN_MAX_ROUNDS = 10;
 const SHUTDOWN_RETRY_MS = 500;
 const rollupKey = (u: UsageRow) => `${u.project_id}\u0000${u.model}\u0000${u.hour.getTime()}`;
 
@@ -160,11 +161,13 @@ export class UsageRecorder {
   /** Stops the timer and writes everything left, retrying a few times while the database is away. */
   async stop(): Promise<void> {
     clearInterval(this.timer);
-    for (let attempt = 1; ; attempt++) {
+    // A flush already under way took its rows before later ones arrived: go on until none is left.
+    let failures = 0;
+    for (let round = 0; round < SHUTDOWN_MAX_ROUNDS && (this.pending > 0 || this.flushing); round++) {
       try {
-        return await this.flush();
+        await this.flush();
       } catch (err) {
-        if (attempt >= SHUTDOWN_ATTEMPTS) throw err;
+        if (++failures >= SHUTDOWN_ATTEMPTS) throw err;
         await new Promise((r) => setTimeout(r, SHUTDOWN_RETRY_MS));
       }
     }

@@ -123,6 +123,17 @@ describe.each(storageKinds())("usage accounting with bad rows and a failing data
     const [rollup] = await s.db.sql<{ requests: number }[]>`SELECT sum(requests)::int AS requests FROM usage_hourly WHERE project_id = ${t.projectId}`;
     expect(rollup?.requests).toBe(1);
   });
+
+  it("stop() also writes what was recorded while a flush was under way", async () => {
+    const t = await seedToken(s);
+    s.usage.record(recorded({ tokenId: t.tokenId, projectId: t.projectId, promptTokens: 5 }));
+    const inFlight = s.usage.flush();
+    s.usage.record(recorded({ tokenId: t.tokenId, projectId: t.projectId, promptTokens: 7 }));
+    await s.usage.stop();
+    await inFlight;
+    expect(s.usage.pending).toBe(0);
+    expect(await tokenRow(t.tokenId)).toMatchObject({ request_count: 2, prompt_tokens: 12 });
+  });
 });
 
 describe.each(storageKinds())("usage deltas at shutdown on %s storage (issue 12.5)", (kind) => {
