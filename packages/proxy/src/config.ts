@@ -112,7 +112,8 @@ const envSchema = z.object({
   REQUEST_TIMEOUT: duration(300_000),
   STREAM_IDLE_TIMEOUT: duration(300_000),
   MAX_REQUEST_SIZE: int(20 * 1_048_576, 1024),
-  TOKEN_CACHE_TTL: duration(300_000),
+  // Bounded: the longest a revoke can go unnoticed by an instance that heard nothing of it.
+  TOKEN_CACHE_TTL: duration(300_000).refine((ms) => ms >= 1000 && ms <= 600_000, { message: "expected a duration from 1s to 10m" }),
   TOKEN_CACHE_MAX: int(10_000, 1),
   LLM_PROXY_ACTIVE_CACHE_TTL: duration(5_000),
   LLM_PROXY_ACTIVE_CACHE_MAX: int(10_000, 1),

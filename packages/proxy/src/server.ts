@@ -22,6 +22,7 @@ import { Upstreams } from "./gateway/forward.js";
 import { createGateway, type Gateway } from "./gateway/handler.js";
 import { createMetrics } from "./observability/metrics.js";
 import { UsageRecorder } from "./usage/recorder.js";
+import { usageMetrics } from "./usage/metrics.js";
 import { createRedisBus } from "./bus/redis.js";
 import { createMemoryRateLimiter } from "./ratelimit/memory.js";
 import { createRedisRateLimiter } from "./ratelimit/redis.js";
@@ -167,8 +168,20 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     const main = redis.main;
     healthChecks.push({ name: "redis", required: false, check: async () => void (await main.ping()) });
   }
-  const usage = new UsageRecorder(db.sql, config.gateway.usageFlushIntervalMs, onError("usage flush failed"));
+  const usageCounters = usageMetrics(metrics.registry);
+  const usage = new UsageRecorder(db.sql, {
+    intervalMs: config.gateway.usageFlushIntervalMs,
+    onError: (err) => {
+      usageCounters.flushFailures.inc();
+      onError("usage flush failed")(err);
+    },
+    onRejected: ({ table, row }, err) => {
+      usageCounters.rejected.inc({ table });
+      logger.error({ err, table, row }, "usage row refused by the database: dropped so that the others commit");
+    },
+  });
   usage.start();
+  healthChecks.push({ name: "usage", required: false, check: () => usage.check() });
   const access = new Access(db.sql, domain.secrets, domain.changes, {
     tokenTtlMs: config.gateway.tokenCache.ttlMs,
     tokenMax: config.gateway.tokenCache.max,
@@ -273,7 +286,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
         // Still serving: a load balancer polling /ready sees 503 and stops routing here first.
         if (config.shutdownDelayMs > 0) await new Promise((r) => setTimeout(r, config.shutdownDelayMs));
         await drain(servers, config.shutdownTimeoutMs);
-        await usage.stop().catch(onError("final usage flush failed"));
+        await usage.stop().catch(() => logger.error({ pending: usage.pending }, "usage deltas lost at shutdown: the database did not answer"));
         await authFailures.close();
         await bus.close();
         await eventLog?.close();

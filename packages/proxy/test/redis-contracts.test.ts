@@ -77,7 +77,7 @@ describe.each(feeds)("change fan-out contract (%s)", (_name, make) => {
     const seenB: Change[] = [];
     a.subscribe((c) => seenA.push(c));
     b.subscribe((c) => seenB.push(c));
-    const change: Change = { kind: "tokens", keys: ["k1", "k2"] };
+    const change: Change = { kind: "tokens", ids: ["t1", "t2"] };
     a.publish(change);
     expect(seenA).toContainEqual(change);
     await expect.poll(() => seenB, { timeout: 1000 }).toContainEqual(change);

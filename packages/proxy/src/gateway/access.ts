@@ -1,6 +1,6 @@
 import { LRUCache } from "lru-cache";
 import { projectAccess } from "../projects/store.js";
-import type { ChangeFeed } from "../revocation/port.js";
+import type { Change, ChangeFeed } from "../revocation/port.js";
 import type { Secrets } from "../security/secrets.js";
 import type { Sql } from "../storage/db.js";
 import { isWellFormedToken } from "../tokens/format.js";
@@ -41,7 +41,7 @@ export class Access {
   private readonly projects: LRUCache<string, ProjectEntry>;
   private readonly loading = new Map<string, Promise<ActiveToken | typeof NOT_FOUND | ProxyError>>();
   private readonly unsubscribe: () => void;
-  /** Bumped on every token change, so a load that raced a revoke does not cache its stale row. */
+  /** Bumped on every change, so a load that raced a revoke does not cache its stale row. */
   private generation = 0;
 
   constructor(
@@ -52,13 +52,22 @@ export class Access {
   ) {
     this.tokens = new LRUCache({ max: opts.tokenMax, ttl: opts.tokenTtlMs });
     this.projects = new LRUCache({ max: opts.projectMax });
-    this.unsubscribe = changes.subscribe((change) => {
-      if (change.kind === "tokens") {
-        this.generation++;
-        for (const key of change.keys) this.tokens.delete(key);
-      }
-      else this.projects.delete(change.id);
-    });
+    this.unsubscribe = changes.subscribe((change) => this.forget(change));
+  }
+
+  private forget(change: Change): void {
+    this.generation++;
+    if (change.kind === "all") {
+      this.tokens.clear();
+      // Refetched on next use, but kept as the fallback for a database outage.
+      for (const entry of this.projects.values()) entry.fetchedAt = 0;
+      return;
+    }
+    if (change.kind === "project") return void this.projects.delete(change.id);
+    // Changes name tokens by id (never by secret); a scan of the bounded cache finds their entries.
+    const ids = new Set(change.ids);
+    const stale = [...this.tokens.entries()].filter(([, e]) => e !== NOT_FOUND && ids.has(e.id)).map(([key]) => key);
+    for (const key of stale) this.tokens.delete(key);
   }
 
   close(): void {
@@ -138,6 +147,7 @@ export class Access {
   async project(id: string): Promise<ProjectEntry> {
     const cached = this.projects.get(id);
     if (cached && Date.now() - cached.fetchedAt < this.opts.projectTtlMs) return cached;
+    const generation = this.generation;
     let row;
     try {
       row = await projectAccess(this.sql, id);
@@ -153,7 +163,7 @@ export class Access {
       throw new ProxyError("upstream_auth_error", "failed to load upstream API key");
     }
     const entry = { isActive: row.is_active, apiKey, fetchedAt: Date.now() };
-    this.projects.set(id, entry);
+    if (generation === this.generation) this.projects.set(id, entry);
     return entry;
   }
 }

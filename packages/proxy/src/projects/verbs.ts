@@ -118,7 +118,7 @@ export async function updateProject(d: Domain, who: Actor, id: string, input: un
     return { project: view(d, row), revokedKeys: revoked };
   });
   d.changes.publish({ kind: "project", id });
-  if (result.revokedKeys.length > 0) d.changes.publish({ kind: "tokens", keys: result.revokedKeys });
+  if (result.revokedKeys.length > 0) d.changes.publish({ kind: "tokens", ids: result.revokedKeys });
   return { project: result.project, tokensRevoked: result.revokedKeys.length };
 }
 
@@ -151,6 +151,6 @@ export async function revokeProjectTokens(d: Domain, who: Actor, id: string): Pr
     Object.assign(note.details, counts, { failed_count: 0 });
     return { counts, keys };
   });
-  if (result.keys.length > 0) d.changes.publish({ kind: "tokens", keys: result.keys });
+  if (result.keys.length > 0) d.changes.publish({ kind: "tokens", ids: result.keys });
   return result.counts;
 }

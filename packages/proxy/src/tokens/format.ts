@@ -1,10 +1,11 @@
-import { v7 as uuidv7 } from "uuid";
+import { randomBytes } from "node:crypto";
 
-/** A withering token: `sk-` + base64url (no padding) of a UUIDv7's 16 bytes, 25 chars in all. */
+/**
+ * A withering token: `sk-` + base64url (no padding) of 16 random bytes, 25 chars in all. The
+ * original filled the bytes with a UUIDv7, which leaks the creation time; both forms are accepted.
+ */
 export function generateTokenSecret(): string {
-  const bytes = Buffer.alloc(16);
-  uuidv7(undefined, bytes);
-  return "sk-" + bytes.toString("base64url");
+  return "sk-" + randomBytes(16).toString("base64url");
 }
 
 export function isWellFormedToken(secret: string): boolean {

@@ -49,14 +49,14 @@ export async function updateTokenRow(
   return row;
 }
 
-/** Deactivates every active token of a project; returns the lookup keys it revoked. */
+/** Deactivates every active token of a project; returns the ids it revoked. */
 export async function revokeProjectTokenRows(q: Tx, projectId: string): Promise<string[]> {
-  const rows = await q<{ token: string }[]>`
+  const rows = await q<{ id: string }[]>`
     UPDATE tokens SET is_active = false, deactivated_at = now()
     WHERE project_id = ${projectId} AND is_active
-    RETURNING token
+    RETURNING id
   `;
-  return rows.map((r) => r.token);
+  return rows.map((r) => r.id);
 }
 
 /** What the data plane needs to know about a token. */

@@ -172,7 +172,7 @@ export async function updateToken(d: Domain, who: Actor, id: string, input: unkn
     if (body.rate_limit_rpm !== undefined) note.details.updated_rate_limit_rpm = body.rate_limit_rpm ?? "default";
     return (await updateTokenRow(tx, id, changes)) as TokenRow;
   });
-  d.changes.publish({ kind: "tokens", keys: [row.token] });
+  d.changes.publish({ kind: "tokens", ids: [row.id] });
   return tokenView(row);
 }
 
@@ -188,5 +188,5 @@ export async function revokeToken(d: Domain, who: Actor, id: string): Promise<vo
     }
     return (await updateTokenRow(tx, id, { is_active: false, deactivated_at: new Date() })) as TokenRow;
   });
-  d.changes.publish({ kind: "tokens", keys: [row.token] });
+  d.changes.publish({ kind: "tokens", ids: [row.id] });
 }

@@ -1,5 +1,6 @@
 import type { Sql } from "../storage/db.js";
 import { addTokenUsage, type TokenUsageDelta } from "../tokens/store.js";
+import { cleanCount, cleanModel, isRowError } from "./clean.js";
 import { addUsage, type UsageRow } from "./store.js";
 
 export interface RecordedRequest {
@@ -15,85 +16,129 @@ export interface RecordedRequest {
   at: number;
 }
 
+/** A row the database refused for its values; it is reported and dropped, never retried. */
+export type RejectedRow = { table: "tokens"; row: TokenUsageDelta } | { table: "usage_hourly"; row: UsageRow };
+
+export interface UsageRecorderOptions {
+  intervalMs: number;
+  /** A flush failed (database unreachable or busy): the deltas stay for the next one. */
+  onError?: (err: unknown) => void;
+  /** The database refused one row: it is dropped so that every other row commits. */
+  onRejected?: (rejected: RejectedRow, err: unknown) => void;
+}
+
+type Pending = RejectedRow;
+
 const HOUR = 3_600_000;
+const SHUTDOWN_ATTEMPTS = 3;
+const SHUTDOWN_MAX_ROUNDS = 10;
+const SHUTDOWN_RETRY_MS = 500;
+const rollupKey = (u: UsageRow) => `${u.project_id}\u0000${u.model}\u0000${u.hour.getTime()}`;
 
 /**
  * Aggregates per-token counters and per-(project, model, hour) rollups in memory and writes them
- * in one transaction every interval and on shutdown. A failed write keeps the deltas for the
- * next attempt, so counts are late rather than lost.
+ * in one transaction every interval and on shutdown. Values are cleaned when recorded; when the
+ * batch still fails, each row is written on its own so that a row the database refuses is
+ * reported and dropped while the rest commits. Rows that failed because the database is away are
+ * kept for the next attempt, so counts are late rather than lost.
  */
 export class UsageRecorder {
   private tokens = new Map<string, TokenUsageDelta>();
   private rollups = new Map<string, UsageRow>();
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
+  /** Since when flushes fail; undefined while they succeed. */
+  private failingSince: number | undefined;
 
   constructor(
     private readonly sql: Sql,
-    private readonly intervalMs: number,
-    private readonly onError: (err: unknown) => void = () => {},
+    private readonly o: UsageRecorderOptions,
   ) {}
 
   start(): void {
-    this.timer = setInterval(() => void this.flush().catch(this.onError), this.intervalMs);
+    this.timer = setInterval(() => void this.flush().catch(() => {}), this.o.intervalMs);
     this.timer.unref();
   }
 
   record(r: RecordedRequest): void {
-    let t = this.tokens.get(r.tokenId);
-    if (!t) {
-      t = { id: r.tokenId, requests: 0, cache_hits: 0, prompt_tokens: 0, completion_tokens: 0, last_used_at: null };
-      this.tokens.set(r.tokenId, t);
-    }
+    const prompt = cleanCount(r.promptTokens);
+    const completion = cleanCount(r.completionTokens);
+    const t = this.tokens.get(r.tokenId) ?? { id: r.tokenId, requests: 0, cache_hits: 0, prompt_tokens: 0, completion_tokens: 0, last_used_at: null };
+    this.tokens.set(r.tokenId, t);
     if (r.countRequest) t.requests++;
     if (r.cacheHit) t.cache_hits++;
-    t.prompt_tokens += r.promptTokens;
-    t.completion_tokens += r.completionTokens;
+    t.prompt_tokens += prompt;
+    t.completion_tokens += completion;
     if (r.countRequest || r.cacheHit) t.last_used_at = new Date(r.at);
 
-    const hour = Math.floor(r.at / HOUR) * HOUR;
-    const key = `${r.projectId}\u0000${r.model}\u0000${hour}`;
-    let u = this.rollups.get(key);
-    if (!u) {
-      u = { project_id: r.projectId, model: r.model, hour: new Date(hour), requests: 0, errors: 0, cache_hits: 0, prompt_tokens: 0, completion_tokens: 0 };
-      this.rollups.set(key, u);
-    }
-    u.requests++;
-    if (r.error) u.errors++;
-    if (r.cacheHit) u.cache_hits++;
-    u.prompt_tokens += r.promptTokens;
-    u.completion_tokens += r.completionTokens;
+    const hour = new Date(Math.floor(r.at / HOUR) * HOUR);
+    this.mergeRollup({ project_id: r.projectId, model: cleanModel(r.model), hour, requests: 1, errors: r.error ? 1 : 0, cache_hits: r.cacheHit ? 1 : 0, prompt_tokens: prompt, completion_tokens: completion });
   }
 
   get pending(): number {
     return this.tokens.size + this.rollups.size;
   }
 
-  /** Writes what has accumulated; concurrent calls share one write. */
+  /** Throws while flushes fail, saying for how long: the `/health` check (not required). */
+  async check(): Promise<void> {
+    if (this.failingSince === undefined) return;
+    const seconds = Math.round((Date.now() - this.failingSince) / 1000);
+    throw new Error(`usage writes failing for ${seconds} s; ${this.pending} rows waiting`);
+  }
+
+  /** Writes what has accumulated; concurrent calls share one write. Rejects when the database is away. */
   flush(): Promise<void> {
-    this.flushing ??= this.write().finally(() => (this.flushing = undefined));
+    this.flushing ??= this.write()
+      .then(
+        () => void (this.failingSince = undefined),
+        (err: unknown) => {
+          this.failingSince ??= Date.now();
+          this.o.onError?.(err);
+          throw err;
+        },
+      )
+      .finally(() => (this.flushing = undefined));
     return this.flushing;
   }
 
   private async write(): Promise<void> {
-    if (this.tokens.size === 0 && this.rollups.size === 0) return;
-    const tokens = [...this.tokens.values()];
-    const rollups = [...this.rollups.values()];
+    if (this.pending === 0) return;
+    const rows: Pending[] = [
+      ...[...this.tokens.values()].map((row) => ({ table: "tokens" as const, row })),
+      ...[...this.rollups.values()].map((row) => ({ table: "usage_hourly" as const, row })),
+    ];
     this.tokens = new Map();
     this.rollups = new Map();
     try {
       await this.sql.begin(async (tx) => {
-        await addTokenUsage(tx, tokens);
-        await addUsage(tx, rollups);
+        await addTokenUsage(tx, rows.flatMap((p) => (p.table === "tokens" ? [p.row] : [])));
+        await addUsage(tx, rows.flatMap((p) => (p.table === "usage_hourly" ? [p.row] : [])));
       });
-    } catch (err) {
-      for (const t of tokens) this.mergeToken(t);
-      for (const u of rollups) this.mergeRollup(u);
-      throw err;
+    } catch {
+      await this.writeOneByOne(rows);
     }
   }
 
-  private mergeToken(d: TokenUsageDelta): void {
+  /** After a failed batch: each row alone. Stops at the first failure that is not the row's fault. */
+  private async writeOneByOne(rows: Pending[]): Promise<void> {
+    for (const [i, p] of rows.entries()) {
+      try {
+        if (p.table === "tokens") await addTokenUsage(this.sql, [p.row]);
+        else await addUsage(this.sql, [p.row]);
+      } catch (err) {
+        if (isRowError(err)) {
+          this.o.onRejected?.(p, err);
+          continue;
+        }
+        for (const rest of rows.slice(i)) this.merge(rest);
+        throw err;
+      }
+    }
+  }
+
+  private merge(p: Pending): void {
+    if (p.table === "usage_hourly") return this.mergeRollup(p.row);
+    const d = p.row;
     const t = this.tokens.get(d.id);
     if (!t) return void this.tokens.set(d.id, d);
     t.requests += d.requests;
@@ -104,9 +149,8 @@ export class UsageRecorder {
   }
 
   private mergeRollup(d: UsageRow): void {
-    const key = `${d.project_id}\u0000${d.model}\u0000${d.hour.getTime()}`;
-    const u = this.rollups.get(key);
-    if (!u) return void this.rollups.set(key, d);
+    const u = this.rollups.get(rollupKey(d));
+    if (!u) return void this.rollups.set(rollupKey(d), d);
     u.requests += d.requests;
     u.errors += d.errors;
     u.cache_hits += d.cache_hits;
@@ -114,9 +158,18 @@ export class UsageRecorder {
     u.completion_tokens += d.completion_tokens;
   }
 
-  /** Stops the timer and writes everything left. */
+  /** Stops the timer and writes everything left, retrying a few times while the database is away. */
   async stop(): Promise<void> {
     clearInterval(this.timer);
-    await this.flush();
+    // A flush already under way took its rows before later ones arrived: go on until none is left.
+    let failures = 0;
+    for (let round = 0; round < SHUTDOWN_MAX_ROUNDS && (this.pending > 0 || this.flushing); round++) {
+      try {
+        await this.flush();
+      } catch (err) {
+        if (++failures >= SHUTDOWN_ATTEMPTS) throw err;
+        await new Promise((r) => setTimeout(r, SHUTDOWN_RETRY_MS));
+      }
+    }
   }
 }
