@@ -286,6 +286,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
         // Still serving: a load balancer polling /ready sees 503 and stops routing here first.
         if (config.shutdownDelayMs > 0) await new Promise((r) => setTimeout(r, config.shutdownDelayMs));
         await drain(servers, config.shutdownTimeoutMs);
+        await gateway.settled();
         await usage.stop().catch(() => logger.error({ pending: usage.pending }, "usage deltas lost at shutdown: the database did not answer"));
         await authFailures.close();
         await bus.close();

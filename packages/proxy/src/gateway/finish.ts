@@ -69,7 +69,7 @@ async function usageOf(x: Exchange, r: ForwardResult): Promise<TokenUsage | unde
  * After the response ended: metrics, usage counters and the request event. Runs off the
  * client's path (the response is already complete) and never throws.
  */
-export function finishRequest(x: Exchange, deps: GatewayDeps): void {
+export function finishRequest(x: Exchange, deps: GatewayDeps, finishing: Set<Promise<void>>): void {
   const onDone = async () => {
     try {
       const end = performance.now();
@@ -103,8 +103,12 @@ export function finishRequest(x: Exchange, deps: GatewayDeps): void {
       deps.logger.error({ err, request_id: x.requestId }, "failed to record request");
     }
   };
-  if (x.res.writableFinished || x.res.destroyed) setImmediate(() => void onDone());
-  else x.res.once("close", () => void onDone());
+  const run = () => {
+    const done = onDone().finally(() => finishing.delete(done));
+    finishing.add(done);
+  };
+  if (x.res.writableFinished || x.res.destroyed) setImmediate(run);
+  else x.res.once("close", run);
 }
 
 function toEvent(x: Exchange, status: number, end: number, usage: TokenUsage | undefined): ProxyEvent {

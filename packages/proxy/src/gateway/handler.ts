@@ -46,10 +46,14 @@ export interface Gateway {
   /** The provider that serves this URL path, if any. */
   match(path: string): Provider | undefined;
   handle(req: IncomingMessage, res: ServerResponse, provider: Provider): Promise<void>;
+  /** Resolves once every ended request has recorded its usage and published its event. */
+  settled(): Promise<void>;
 }
 
 export function createGateway(deps: GatewayDeps): Gateway {
   const byMount = [...deps.providers].sort((a, b) => b.mount.length - a.mount.length);
+  // Usage and events of ended requests still being counted (the tokenizer is async): shutdown waits.
+  const finishing = new Set<Promise<void>>();
   const breakers = new Map(deps.providers.map((p) => [p.name, new CircuitBreaker(deps.breaker.threshold, deps.breaker.cooldownMs)]));
 
   function match(path: string): Provider | undefined {
@@ -290,9 +294,13 @@ export function createGateway(deps: GatewayDeps): Gateway {
     } finally {
       deps.metrics.inFlight.dec();
     }
-    finishRequest(x, deps);
+    finishRequest(x, deps, finishing);
   }
 
-  return { match, handle };
+  async function settled(): Promise<void> {
+    while (finishing.size > 0) await Promise.allSettled([...finishing]);
+  }
+
+  return { match, handle, settled };
 }
 
