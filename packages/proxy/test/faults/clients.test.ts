@@ -123,4 +123,42 @@ describe("client faults", () => {
     expect(fake.seen.find((x) => x.body === body)).toBeDefined();
     await expect.poll(() => inFlight(s), { timeout: 5000 }).toBe(0);
   });
+
+  it("holds a fast upstream back while its client stops reading (backpressure, not buffering), then delivers it all", async () => {
+    const MB = 1024 * 1024;
+    const total = 256 * MB;
+    const chunk = Buffer.alloc(MB, 120);
+    let written = 0;
+    fake.override = async (_req, res) => {
+      res.writeHead(200, { "content-type": "application/octet-stream", "content-length": String(total) });
+      while (written < total && !res.destroyed) {
+        written += chunk.length;
+        if (!res.write(chunk)) await new Promise((r) => res.once("drain", r));
+      }
+      res.end();
+      return true;
+    };
+    const url = new URL(s.apiUrl);
+    const req = http.request({ host: url.hostname, port: url.port, method: "POST", path: "/v1/chat/completions", headers: { authorization: `Bearer ${t.secret}`, "content-type": "application/json" } });
+    const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
+      req.on("response", resolve).on("error", reject);
+      req.end(JSON.stringify({ model: "gpt-4o-mini", messages: [] }));
+    });
+    res.pause();
+    // The client reads nothing: the upstream soon stops being able to write.
+    let last = -1;
+    await expect.poll(() => {
+      const stalled = written === last;
+      last = written;
+      return stalled;
+    }, { timeout: 10_000, interval: 300 }).toBe(true);
+    // Socket buffers on three hops at most; far from the whole answer.
+    expect(written).toBeLessThan(64 * MB);
+    let received = 0;
+    res.on("data", (c: Buffer) => (received += c.length));
+    res.resume();
+    await new Promise((r) => res.once("end", r));
+    expect(received).toBe(total);
+    await expect.poll(() => inFlight(s), { timeout: 5000 }).toBe(0);
+  });
 });
