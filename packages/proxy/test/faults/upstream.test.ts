@@ -1,3 +1,7 @@
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { decodeEvent, type ProxyEvent } from "@llm-proxy/events";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startFakeUpstream, type FakeUpstream } from "../fake-upstream.js";
 import { raw, seedToken } from "../gateway-helpers.js";
@@ -13,16 +17,37 @@ describe("upstream faults", () => {
   let fake: FakeUpstream;
   let s: Stack;
   let t: Awaited<ReturnType<typeof seedToken>>;
+  let dir: string;
   beforeAll(async () => {
     fake = await startFakeUpstream();
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), "llm-proxy-faults-"));
     // The breaker is off so each case meets the upstream itself (the breaker has its own tests).
-    s = await startStack("embedded", { OPENAI_API_URL: fake.url, REQUEST_TIMEOUT: "1s", STREAM_IDLE_TIMEOUT: "1s", CIRCUIT_BREAKER_THRESHOLD: "0" });
+    s = await startStack("embedded", {
+      OPENAI_API_URL: fake.url,
+      REQUEST_TIMEOUT: "1s",
+      STREAM_IDLE_TIMEOUT: "1s",
+      CIRCUIT_BREAKER_THRESHOLD: "0",
+      FILE_EVENT_LOG: path.join(dir, "events.jsonl"),
+    });
     t = await seedToken(s);
   });
   afterAll(async () => {
     await s?.close();
     await fake?.close();
+    if (dir) await fs.rm(dir, { recursive: true, force: true });
   });
+
+  /** The request event the proxy wrote for a response, by its x-request-id. */
+  async function eventFor(res: Response): Promise<ProxyEvent | undefined> {
+    const id = res.headers.get("x-request-id");
+    const text = await fs.readFile(path.join(dir, "events.jsonl"), "utf8").catch(() => "");
+    for (const line of text.split("\n")) {
+      if (!line) continue;
+      const d = decodeEvent(line);
+      if (d.ok && d.event.request_id === id) return d.event;
+    }
+    return undefined;
+  }
   beforeEach(() => {
     fake.override = undefined;
   });
@@ -70,6 +95,8 @@ describe("upstream faults", () => {
       expect(text).toBe(stream ? 'data: {"choices":[]}\n\n' : '{"id":"x",');
       expect(performance.now() - started).toBeLessThan(10_000);
       await expect.poll(() => fake.seen.at(-1)?.aborted, { timeout: 3000 }).toBe(true);
+      // Recorded as the upstream's timeout, not as a client that left (499).
+      await expect.poll(() => eventFor(res), { timeout: 5000 }).toMatchObject({ status: 504, error_code: "timeout" });
     }
     await recovers();
   });
@@ -102,6 +129,8 @@ describe("upstream faults", () => {
       const { text, cut } = await readAll(res);
       expect({ stream, cut }).toEqual({ stream, cut: true });
       expect(text.length).toBeGreaterThan(0);
+      // Recorded as the upstream's failure, not as a client that left (499).
+      await expect.poll(() => eventFor(res), { timeout: 5000 }).toMatchObject({ status: 502, error_code: "upstream_error" });
     }
     await recovers();
   });
