@@ -19,7 +19,7 @@ interface Row {
  * acknowledged is there after a restart, including ones acknowledged while others were still in
  * flight at the kill. (kill -9 of the dispatcher mid-batch: packages/dispatcher/test/crash-recovery.test.ts.)
  */
-describe("kill -9 of the embedded proxy", () => {
+describe("the embedded proxy killed (kill -9) or stopped (SIGTERM) mid-work", () => {
   let fake: FakeUpstream;
   let dir = "";
   const children: Child[] = [];
@@ -104,5 +104,29 @@ describe("kill -9 of the embedded proxy", () => {
     await kill9();
     url = await start();
     expect([await chat(url, limited.token), await chat(url, live.token)]).toEqual([429, 200]);
+  });
+
+  it("exits within SHUTDOWN_TIMEOUT on SIGTERM while an upstream hangs, and aborts it", { timeout: 120_000 }, async () => {
+    fake.override = (req) => req.url?.endsWith("/chat/completions") === true; // never answers
+    const own = await fs.mkdtemp(path.join(os.tmpdir(), "llm-proxy-hang-"));
+    const child = runProxy([], { DATA_DIR: own, LISTEN_ADDR: "127.0.0.1:0", ADMIN_UI_ENABLED: "false", MANAGEMENT_TOKEN: MT, OPENAI_API_URL: fake.url, SHUTDOWN_TIMEOUT: "1s" });
+    children.push(child);
+    try {
+      const [, url = ""] = await child.waitFor(/API, \/v1 and \/manage: (\S+)/, 90_000);
+      const project = (await (await manage(url, "/projects", { json: { name: "hang", api_key: "sk-up-kill-0123456789" } })).json()) as Row;
+      const token = (await (await manage(url, "/tokens", { json: { project_id: project.id, duration_minutes: 5 } })).json()) as { token: string };
+      const seen = fake.seen.length;
+      const pending = chat(url, token.token).catch(() => 0);
+      await expect.poll(() => fake.seen.length, { timeout: 10_000 }).toBe(seen + 1);
+      const started = performance.now();
+      child.proc.kill("SIGTERM");
+      expect(await child.exited).toBe(0);
+      expect(performance.now() - started).toBeLessThan(15_000);
+      expect(await pending).not.toBe(200);
+      await expect.poll(() => fake.seen.at(-1)?.aborted, { timeout: 5000 }).toBe(true);
+    } finally {
+      fake.override = undefined;
+      await fs.rm(own, { recursive: true, force: true });
+    }
   });
 });
