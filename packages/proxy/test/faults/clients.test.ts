@@ -102,22 +102,21 @@ describe("client faults", () => {
     await served();
   });
 
-  it("serves a body trickled a few bytes at a time, while other clients are served at full speed", async () => {
+  it("serves a body trickled a few bytes at a time, while other clients are served meanwhile", async () => {
     const body = JSON.stringify({ model: "gpt-4o-mini", messages: [{ role: "user", content: "slowly" }] });
     const { req, response } = open("application/json", Buffer.byteLength(body));
+    let trickling = true;
     const trickle = (async () => {
-      for (let i = 0; i < body.length; i += 4) {
-        req.write(body.slice(i, i + 4));
-        await sleep(30);
+      for (let i = 0; i < body.length; i += 2) {
+        req.write(body.slice(i, i + 2));
+        await sleep(100);
       }
       req.end();
+      trickling = false;
     })();
-    // Meanwhile: others are answered promptly.
-    for (let i = 0; i < 5; i++) {
-      const started = performance.now();
-      await served();
-      expect(performance.now() - started).toBeLessThan(2000);
-    }
+    // A few seconds of trickle: the others are answered before it ends, not after.
+    for (let i = 0; i < 3; i++) await served();
+    expect(trickling).toBe(true);
     await trickle;
     expect((await response).status).toBe(200);
     expect(fake.seen.find((x) => x.body === body)).toBeDefined();
