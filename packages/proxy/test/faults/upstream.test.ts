@@ -7,6 +7,7 @@ import { startFakeUpstream, type FakeUpstream } from "../fake-upstream.js";
 import { raw, seedToken } from "../gateway-helpers.js";
 import { startStack, type Stack } from "../harness.js";
 import { inFlight, readAll } from "./probe.js";
+import { startRelay, type Relay } from "./relay.js";
 
 /**
  * A misbehaving upstream: hanging, resetting, answering garbage. The user sees a clear error
@@ -18,12 +19,15 @@ describe("upstream faults", () => {
   let s: Stack;
   let t: Awaited<ReturnType<typeof seedToken>>;
   let dir: string;
+  let net: Relay;
   beforeAll(async () => {
     fake = await startFakeUpstream();
+    // The network between proxy and upstream, for the cases where the upstream never sees a thing.
+    net = await startRelay(Number(new URL(fake.url).port));
     dir = await fs.mkdtemp(path.join(os.tmpdir(), "llm-proxy-faults-"));
     // The breaker is off so each case meets the upstream itself (the breaker has its own tests).
     s = await startStack("embedded", {
-      OPENAI_API_URL: fake.url,
+      OPENAI_API_URL: `http://127.0.0.1:${net.port}`,
       REQUEST_TIMEOUT: "1s",
       STREAM_IDLE_TIMEOUT: "1s",
       CIRCUIT_BREAKER_THRESHOLD: "0",
@@ -32,7 +36,10 @@ describe("upstream faults", () => {
     t = await seedToken(s);
   });
   afterAll(async () => {
+    await net?.accept();
+    net?.resume();
     await s?.close();
+    await net?.close();
     await fake?.close();
     if (dir) await fs.rm(dir, { recursive: true, force: true });
   });
@@ -152,6 +159,26 @@ describe("upstream faults", () => {
     };
     const sse = await chat(true);
     expect(await readAll(sse)).toEqual({ text: 'data: {"choices":[{"delta":{"content":"Hi"}}]}\n\ndata: {"choices":[{"del', cut: false });
+    await recovers();
+  });
+
+  it("answers 502 while the upstream refuses connections and 504 while the network swallows everything, then recovers", async () => {
+    await net.refuse();
+    try {
+      const refused = await raw(s, "/v1/chat/completions", { token: t.secret, json: { model: "gpt-4o-mini", messages: [] } });
+      expect(refused).toMatchObject({ status: 502, body: { code: "upstream_error" } });
+    } finally {
+      await net.accept();
+    }
+    net.pause();
+    try {
+      const seen = fake.seen.length;
+      const swallowed = await raw(s, "/v1/chat/completions", { token: t.secret, json: { model: "gpt-4o-mini", messages: [] } });
+      expect(swallowed).toMatchObject({ status: 504, body: { code: "timeout" } });
+      expect(fake.seen.length).toBe(seen);
+    } finally {
+      net.resume();
+    }
     await recovers();
   });
 });
