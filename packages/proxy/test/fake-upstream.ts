@@ -41,7 +41,13 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
   const fake: FakeUpstream = { url: "", seen: [], override: undefined, close: async () => {} };
   const server = http.createServer(async (req, res) => {
     const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
+    try {
+      for await (const c of req) chunks.push(c as Buffer);
+    } catch {
+      // The proxy gave up mid-body (its client left): recorded as aborted, not an unhandled rejection.
+      fake.seen.push({ method: req.method ?? "", url: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks).toString("utf8"), aborted: true });
+      return;
+    }
     const body = Buffer.concat(chunks).toString("utf8");
     const seen: SeenRequest = { method: req.method ?? "", url: req.url ?? "", headers: req.headers, body, aborted: false };
     fake.seen.push(seen);

@@ -32,7 +32,7 @@ export async function startRedisServer(port: number, extra: string[] = []): Prom
 
 export function stopRedisServer(proc: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
-    if (proc.exitCode !== null) return resolve();
+    if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
     proc.once("exit", () => resolve());
     proc.kill("SIGKILL");
   });

@@ -75,7 +75,8 @@ export function finishRequest(x: Exchange, deps: GatewayDeps, finishing: Set<Pro
       const end = performance.now();
       const r = x.result;
       const streaming = r?.streaming ?? false;
-      const status = x.res.writableFinished ? x.status : 499;
+      // Unfinished and no error of ours: the client left (nginx's 499).
+      const status = x.res.writableFinished || x.errorCode ? x.status : 499;
       deps.metrics.requests.inc({ provider: x.provider.name, status_class: `${Math.floor(status / 100)}xx`, streaming: String(streaming) });
       deps.metrics.duration.observe({ provider: x.provider.name, streaming: String(streaming) }, (end - x.startedAt) / 1000);
       if (r && x.forwardedAt !== undefined) {

@@ -25,13 +25,15 @@ export interface ForwardResult {
   headers: Record<string, string>;
   tee: ResponseTee;
   headersAt: number;
+  /** Set when the upstream failed after its headers were out (the client connection was cut). */
+  failure?: ProxyError;
 }
 
 const TAIL_BYTES = 16 * 1024;
 
 function classify(err: unknown): ProxyError {
   const code = (err as { code?: string }).code ?? "";
-  if (code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_CONNECT_TIMEOUT" || code === "REQUEST_TIMEOUT") return new ProxyError("timeout");
+  if (code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_CONNECT_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT" || code === "REQUEST_TIMEOUT") return new ProxyError("timeout");
   if (code === "UND_ERR_ABORTED" || (err as Error).name === "AbortError") return new ProxyError("canceled");
   return new ProxyError("upstream_error");
 }
@@ -111,12 +113,14 @@ export class Upstreams {
       .then(
         () => result as ForwardResult,
         (err: unknown) => {
+          const failure = classify(abort.signal.aborted && abort.signal.reason ? abort.signal.reason : err);
           if (result) {
             // Headers are out: the only honest signal left is to cut the connection.
             f.res.destroy();
+            result.failure = failure;
             return result;
           }
-          throw classify(abort.signal.aborted && abort.signal.reason ? abort.signal.reason : err);
+          throw failure;
         },
       )
       .finally(() => {

@@ -188,6 +188,12 @@ export function createGateway(deps: GatewayDeps): Gateway {
     });
     x.result = result;
     x.status = result.status;
+    // A client that left is not the upstream's failure; anything else that broke the answer is.
+    if (result.failure && result.failure.code !== "canceled") {
+      x.status = result.failure.status;
+      x.errorCode = result.failure.code;
+      deps.metrics.proxyErrors.inc({ code: result.failure.code });
+    }
     breaker.record(result.status);
     if (x.cache?.store && deps.cache && x.res.writableFinished && !result.tee.truncated) {
       const d = x.cache.store;
