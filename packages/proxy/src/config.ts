@@ -95,6 +95,9 @@ const envSchema = z.object({
     }),
   DATABASE_POOL_SIZE: int(10, 1, 1000),
   DATABASE_SSL: z.enum(["auto", "disable", "require", "verify-full"]).default("auto"),
+  // Joined into DATABASE_URL / REDIS_URL (which then carry none): how ECS secrets deliver them.
+  DATABASE_PASSWORD: z.string().optional(),
+  REDIS_PASSWORD: z.string().optional(),
   MANAGEMENT_TOKEN: z.string().optional(),
   ENCRYPTION_KEY: encryptionKey,
   REQUIRE_ENCRYPTION_KEY: bool(false),
@@ -224,8 +227,9 @@ function linkedEnv(env: Env): Env {
   if (cache && "host" in cache) {
     const user = encodeURIComponent(String(cache.username ?? "default"));
     const pass = encodeURIComponent(String(cache.password ?? ""));
-    // ElastiCache through SST always has TLS and AUTH; a local `dev` link points at plain Redis.
-    const local = ["localhost", "127.0.0.1"].includes(String(cache.host));
+    // ElastiCache through SST always has TLS and AUTH; a `dev` link to a loopback host is plain Redis.
+    const host = String(cache.host).replace(/^\[(.*)\]$/, "$1");
+    const local = host === "localhost" || host === "::1" || host.startsWith("127.");
     merged.REDIS_URL = `${local ? "redis" : "rediss"}://${pass ? `${user}:${pass}@` : ""}${String(cache.host)}:${String(cache.port ?? 6379)}`;
   }
   const secret = (name: string) => {
@@ -234,7 +238,29 @@ function linkedEnv(env: Env): Env {
   };
   merged.MANAGEMENT_TOKEN = secret("ManagementToken") ?? merged.MANAGEMENT_TOKEN;
   merged.ENCRYPTION_KEY = secret("EncryptionKey") ?? merged.ENCRYPTION_KEY;
+  // Deployed stages: the passwords arrive on their own (ECS secrets), the URLs carry none.
+  merged.DATABASE_URL = withPassword("DATABASE_URL", merged.DATABASE_URL, env.DATABASE_PASSWORD, undefined);
+  merged.REDIS_URL = withPassword("REDIS_URL", merged.REDIS_URL, env.REDIS_PASSWORD, "default");
   return merged;
+}
+
+/**
+ * Joins a separately delivered password into a URL without one (user `defaultUser` when the URL
+ * names none). A URL that already carries a password is ambiguous: refused, naming both.
+ */
+function withPassword(name: string, url: string | undefined, password: string | undefined, defaultUser: string | undefined): string | undefined {
+  if (!url || !password) return url;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return url; // the schema names the malformed URL
+  }
+  const passwordName = name.replace("_URL", "_PASSWORD");
+  if (parsed.password !== "") throw new ConfigError(`${passwordName}: ${name} already carries a password; set it in one place only`);
+  if (parsed.username === "" && defaultUser !== undefined) parsed.username = defaultUser;
+  parsed.password = encodeURIComponent(password);
+  return parsed.href;
 }
 
 /** REDIS_URL, else the original's REDIS_CACHE_URL, else REDIS_ADDR + REDIS_DB. */
