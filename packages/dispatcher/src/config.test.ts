@@ -1,9 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "./config.js";
 
-const base = { REDIS_URL: "redis://127.0.0.1:6379", DISPATCHER_FILE_PATH: "/tmp/x.jsonl" };
+const base = { REDIS_URL: "redis://127.0.0.1:6379", DISPATCHER_SERVICE: "file", DISPATCHER_FILE_PATH: "/tmp/x.jsonl" };
 
 describe("config", () => {
+  it("starts with nothing but Redis: the stdout sink needs no setting", () => {
+    const c = loadConfig({ REDIS_URL: "redis://127.0.0.1:6379" });
+    expect(c.sinks).toEqual(["stdout"]);
+    expect(c.stream.consumer).toMatch(/^dispatcher-stdout-.+-\d+$/);
+    expect(c.deadLetterMaxLen).toBe(10_000);
+    expect(loadConfig({ REDIS_URL: "redis://127.0.0.1:6379", DISPATCHER_SERVICE: " " }).sinks).toEqual(["stdout"]);
+  });
+
   it("applies the original's defaults", () => {
     const c = loadConfig(base);
     expect(c.stream).toMatchObject({ key: "llm-proxy-events", group: "llm-proxy-dispatchers", batchSize: 100, blockMs: 5000, claimIdleMs: 30_000 });
@@ -20,9 +28,33 @@ describe("config", () => {
     expect(c.sinkSettings.helicone).toMatchObject({ url: "http://127.0.0.1:1/log", apiKey: "k" });
   });
 
-  it("takes the SST Cache link first, as TLS", () => {
-    const c = loadConfig({ ...base, SST_RESOURCE_Cache: JSON.stringify({ host: "master.x.cache.amazonaws.com", port: 6379, username: "default", password: "pw" }) });
-    expect(c.redis).toEqual({ kind: "sst", host: "master.x.cache.amazonaws.com", port: 6379, username: "default", password: "pw" });
+  it("takes the SST Cache link first, as TLS unless its host is loopback", () => {
+    const link = (host: string) => JSON.stringify({ host, port: 6379, username: "default", password: "p@ss" });
+    expect(loadConfig({ ...base, SST_RESOURCE_Cache: link("master.x.cache.amazonaws.com") }).redisUrl).toBe("rediss://default:p%40ss@master.x.cache.amazonaws.com:6379");
+    for (const host of ["localhost", "127.0.0.1", "127.1.2.3", "::1"]) expect(loadConfig({ ...base, SST_RESOURCE_Cache: link(host) }).redisUrl).toMatch(/^redis:\/\//);
+    expect(() => loadConfig({ ...base, SST_RESOURCE_Cache: "{host" })).toThrow(/SST_RESOURCE_Cache: not JSON/);
+  });
+
+  it("joins REDIS_PASSWORD into the Redis URL, user default unless the URL names one", () => {
+    expect(loadConfig({ ...base, REDIS_URL: "rediss://cache.internal:6379", REDIS_PASSWORD: "s3cr/t" }).redisUrl).toBe("rediss://default:s3cr%2Ft@cache.internal:6379");
+    expect(loadConfig({ ...base, REDIS_URL: "redis://app@127.0.0.1:6379/2", REDIS_PASSWORD: "pw" }).redisUrl).toBe("redis://app:pw@127.0.0.1:6379/2");
+    expect(loadConfig({ ...base, SST_RESOURCE_Cache: JSON.stringify({ host: "cache.internal", port: 6379 }), REDIS_PASSWORD: "pw" }).redisUrl).toBe("rediss://default:pw@cache.internal:6379");
+  });
+
+  it("reads sink secrets as plain variables or from SST link JSON, the link first", () => {
+    const env = { REDIS_URL: "redis://127.0.0.1:6379", DISPATCHER_SERVICE: "lunary,helicone,webhook", DISPATCHER_WEBHOOK_URL: "http://127.0.0.1:1/", LLM_PROXY_API_KEY: "plain-key", DISPATCHER_WEBHOOK_SECRET: "plain-secret" };
+    const plain = loadConfig(env).sinkSettings;
+    expect([plain.lunary?.apiKey, plain.helicone?.apiKey, plain.webhook?.secret]).toEqual(["plain-key", "plain-key", "plain-secret"]);
+    const linked = loadConfig({
+      ...env,
+      SST_RESOURCE_LunaryApiKey: JSON.stringify({ value: "lunary-link" }),
+      // An unset SST secret links as "": the plain variable still counts.
+      SST_RESOURCE_HeliconeApiKey: JSON.stringify({ value: "" }),
+      SST_RESOURCE_DispatcherWebhookSecret: JSON.stringify({ value: "webhook-link" }),
+    }).sinkSettings;
+    expect([linked.lunary?.apiKey, linked.helicone?.apiKey, linked.webhook?.secret]).toEqual(["lunary-link", "plain-key", "webhook-link"]);
+    const { LLM_PROXY_API_KEY: _, ...withoutKey } = env;
+    expect(() => loadConfig({ ...withoutKey, SST_RESOURCE_LunaryApiKey: JSON.stringify({ value: "k" }) })).toThrow(/helicone sink: set LLM_PROXY_API_KEY/);
   });
 
   it("accepts several sinks, each with its own settings", () => {

@@ -1,5 +1,6 @@
 import { hostname } from "node:os";
 import { z } from "zod";
+import { linkedSecrets, resolveRedisUrl, type Secrets } from "./links.js";
 import { SINK_NAMES, type SinkName } from "./sinks/names.js";
 
 /** Go-style durations as the original accepts them ("5s", "250ms", "1m"), or plain milliseconds. */
@@ -21,6 +22,7 @@ const envSchema = z.object({
   REDIS_URL: z.string().optional(),
   REDIS_ADDR: z.string().optional(),
   REDIS_DB: z.coerce.number().int().nonnegative().optional(),
+  REDIS_PASSWORD: optionalText,
   SST_RESOURCE_Cache: z.string().optional(),
   REDIS_STREAM_KEY: z.string().min(1).default("llm-proxy-events"),
   REDIS_CONSUMER_GROUP: z.string().min(1).default("llm-proxy-dispatchers"),
@@ -29,38 +31,26 @@ const envSchema = z.object({
   REDIS_STREAM_BLOCK_TIME: duration.default(5000),
   REDIS_STREAM_CLAIM_TIME: duration.default(30_000),
   LLM_PROXY_EVENT_BUS: z.enum(["redis-streams"], { message: "the dispatcher only consumes redis-streams (the in-memory bus is process-local)" }).optional(),
-  DISPATCHER_SERVICE: z.string().default("file"),
+  // Blank counts as unset: a stage parameter left empty must not stop the dispatcher.
+  DISPATCHER_SERVICE: z.string().trim().default("stdout").transform((v) => v || "stdout"),
   DISPATCHER_ENDPOINT: optionalText,
   DISPATCHER_FILE_PATH: optionalText,
   DISPATCHER_FILE_MAX_BYTES: z.coerce.number().int().nonnegative().default(100 * 1024 * 1024),
   DISPATCHER_WEBHOOK_URL: optionalText,
-  DISPATCHER_WEBHOOK_SECRET: optionalText,
   DISPATCHER_LUNARY_URL: optionalText,
   DISPATCHER_HELICONE_URL: optionalText,
-  LLM_PROXY_API_KEY: optionalText,
   DISPATCHER_BATCH_SIZE: positiveInt.max(10_000).default(100),
   DISPATCHER_MAX_ATTEMPTS: positiveInt.max(100).default(5),
   DISPATCHER_RETRY_BASE: duration.default(1000),
   DISPATCHER_RETRY_MAX: duration.default(30_000),
   DISPATCHER_HTTP_TIMEOUT: duration.default(30_000),
   DISPATCHER_DEAD_LETTER_KEY: z.string().min(1).optional(),
+  DISPATCHER_DEAD_LETTER_MAX_LEN: positiveInt.default(10_000),
   DISPATCHER_HTTP_ADDR: z.string().default(":9090"),
   DISPATCHER_SHUTDOWN_TIMEOUT: duration.default(20_000),
   LLM_PROXY_DISPATCHER_VERBOSE: bool.default(false),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
 });
-
-const sstCacheSchema = z.object({
-  host: z.string().min(1),
-  port: z.coerce.number().int().positive(),
-  username: z.string().optional(),
-  password: z.string().optional(),
-});
-
-/** How to reach Redis: a URL (redis:// or rediss://) or the SST link, which always means TLS. */
-export type RedisTarget =
-  | { kind: "url"; url: string }
-  | { kind: "sst"; host: string; port: number; username?: string; password?: string };
 
 export type SinkSettings = {
   file: { path: string; maxBytes: number };
@@ -71,9 +61,11 @@ export type SinkSettings = {
 };
 
 export type DispatcherConfig = {
-  redis: RedisTarget;
+  /** redis:// or rediss:// (TLS), with the password joined in: never log it. */
+  redisUrl: string;
   stream: { key: string; group: string; consumer: string; batchSize: number; blockMs: number; claimIdleMs: number };
   deadLetterKey: string;
+  deadLetterMaxLen: number;
   sinks: SinkName[];
   sinkSettings: Partial<SinkSettings>;
   sinkBatchSize: number;
@@ -105,12 +97,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, purpose: "run" 
   }
   const e = parsed.data;
   const sinks = purpose === "run" ? parseSinks(e.DISPATCHER_SERVICE, problems) : [];
-  const redis = redisTarget(e, problems);
-  const sinkSettings = buildSinkSettings(e, sinks, problems);
+  const redisUrl = resolveRedisUrl(e, problems);
+  const sinkSettings = buildSinkSettings(e, linkedSecrets(env, problems), sinks, problems);
   const http = parseAddr(e.DISPATCHER_HTTP_ADDR, problems);
-  if (problems.length > 0 || !redis) throw new ConfigError(problems.join("\n") || "Redis is not configured");
+  if (problems.length > 0 || !redisUrl) throw new ConfigError(problems.join("\n") || "Redis is not configured");
   return {
-    redis,
+    redisUrl,
     stream: {
       key: e.REDIS_STREAM_KEY,
       group: e.REDIS_CONSUMER_GROUP,
@@ -120,6 +112,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, purpose: "run" 
       claimIdleMs: e.REDIS_STREAM_CLAIM_TIME,
     },
     deadLetterKey: e.DISPATCHER_DEAD_LETTER_KEY ?? `${e.REDIS_STREAM_KEY}:dead-letter`,
+    deadLetterMaxLen: e.DISPATCHER_DEAD_LETTER_MAX_LEN,
     sinks,
     sinkSettings,
     sinkBatchSize: e.DISPATCHER_BATCH_SIZE,
@@ -139,33 +132,7 @@ function parseSinks(text: string, problems: string[]): SinkName[] {
   return names.filter((n): n is SinkName => known.has(n));
 }
 
-function redisTarget(e: z.infer<typeof envSchema>, problems: string[]): RedisTarget | undefined {
-  // SST links take precedence over env, as everywhere in the project.
-  if (e.SST_RESOURCE_Cache) {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(e.SST_RESOURCE_Cache);
-    } catch {
-      problems.push("SST_RESOURCE_Cache: not JSON");
-      return undefined;
-    }
-    const link = sstCacheSchema.safeParse(raw);
-    if (!link.success) {
-      problems.push(`SST_RESOURCE_Cache: ${link.error.issues.map((i) => `${i.path.join(".")} ${i.message}`).join("; ")}`);
-      return undefined;
-    }
-    return { kind: "sst", ...link.data };
-  }
-  if (e.REDIS_URL) {
-    if (!/^rediss?:\/\//.test(e.REDIS_URL)) problems.push("REDIS_URL: must start with redis:// or rediss://");
-    return { kind: "url", url: e.REDIS_URL };
-  }
-  if (e.REDIS_ADDR) return { kind: "url", url: `redis://${e.REDIS_ADDR}/${e.REDIS_DB ?? 0}` };
-  problems.push("Redis is not configured: set REDIS_URL (redis:// or rediss://), REDIS_ADDR, or link the SST Cache");
-  return undefined;
-}
-
-function buildSinkSettings(e: z.infer<typeof envSchema>, sinks: SinkName[], problems: string[]): Partial<SinkSettings> {
+function buildSinkSettings(e: z.infer<typeof envSchema>, secrets: Secrets, sinks: SinkName[], problems: string[]): Partial<SinkSettings> {
   // DISPATCHER_ENDPOINT keeps the original's meaning only when it is unambiguous: one sink.
   const endpoint = sinks.length === 1 ? e.DISPATCHER_ENDPOINT : undefined;
   if (e.DISPATCHER_ENDPOINT && sinks.length > 1) problems.push("DISPATCHER_ENDPOINT is ambiguous with several sinks: use DISPATCHER_<SINK>_URL / DISPATCHER_FILE_PATH");
@@ -179,18 +146,18 @@ function buildSinkSettings(e: z.infer<typeof envSchema>, sinks: SinkName[], prob
     if (sink === "file") out.file = { path: need(e.DISPATCHER_FILE_PATH ?? endpoint, "file sink: set DISPATCHER_FILE_PATH (or DISPATCHER_ENDPOINT)"), maxBytes: e.DISPATCHER_FILE_MAX_BYTES };
     if (sink === "webhook") out.webhook = {
       url: need(e.DISPATCHER_WEBHOOK_URL ?? endpoint, "webhook sink: set DISPATCHER_WEBHOOK_URL (or DISPATCHER_ENDPOINT)"),
-      secret: need(e.DISPATCHER_WEBHOOK_SECRET, "webhook sink: set DISPATCHER_WEBHOOK_SECRET (signatures are not optional)"),
+      secret: need(secrets.webhook, "webhook sink: set DISPATCHER_WEBHOOK_SECRET (signatures are not optional)"),
       timeoutMs,
     };
     if (sink === "lunary") out.lunary = {
       url: e.DISPATCHER_LUNARY_URL ?? endpoint ?? "https://api.lunary.ai/v1/runs/ingest",
-      apiKey: need(e.LLM_PROXY_API_KEY, "lunary sink: set LLM_PROXY_API_KEY"),
+      apiKey: need(secrets.lunary, "lunary sink: set LLM_PROXY_API_KEY (or the LunaryApiKey secret)"),
       timeoutMs,
       verbose: e.LLM_PROXY_DISPATCHER_VERBOSE,
     };
     if (sink === "helicone") out.helicone = {
       url: e.DISPATCHER_HELICONE_URL ?? endpoint ?? "https://api.worker.helicone.ai/custom/v1/log",
-      apiKey: need(e.LLM_PROXY_API_KEY, "helicone sink: set LLM_PROXY_API_KEY"),
+      apiKey: need(secrets.helicone, "helicone sink: set LLM_PROXY_API_KEY (or the HeliconeApiKey secret)"),
       timeoutMs,
     };
     if (sink === "stdout") out.stdout = {};

@@ -2,7 +2,7 @@ import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { decodeEvent } from "@llm-proxy/events";
 import type { DispatcherConfig } from "./config.js";
-import { deliverWithRetry, type RetryPolicy } from "./delivery.js";
+import { backoffMs, deliverWithRetry, sleep, type RetryPolicy } from "./delivery.js";
 import { reasonLabel, type Metrics } from "./metrics.js";
 import type { Sink } from "./sinks/sink.js";
 import { autoclaim, ensureGroup, readGroup, settle, touch, type DeadLetter, type GroupRef } from "./stream/group.js";
@@ -16,13 +16,20 @@ export type ConsumerDeps = {
   sinks: readonly Sink[];
   metrics: Metrics;
   logger: Logger;
-  config: Pick<DispatcherConfig, "stream" | "deadLetterKey" | "sinkBatchSize"> & { retry: RetryPolicy };
+  config: Pick<DispatcherConfig, "stream" | "deadLetterKey" | "deadLetterMaxLen" | "sinkBatchSize"> & { retry: RetryPolicy };
 };
 
-export type ConsumerStatus = { running: boolean; lastProgressAt: number; lastError: string | null };
+/** `lastError`/`failingSince` are set while the loop fails (Redis down, group unusable), for /health. */
+export type ConsumerStatus = { running: boolean; lastProgressAt: number; lastError: string | null; failingSince: number | null };
 
 type Parsed = { entry: StreamEntry; record: DispatchRecord };
 type ReadOutcome = { entries: StreamEntry[] } | { error: unknown };
+
+/** Pause after a failed loop turn: 500 ms doubling to 10 s, so an outage is neither hammered nor long waited out. */
+const LOOP_BACKOFF = { baseMs: 500, maxMs: 10_000 };
+
+/** The group (or the whole stream) is gone: Redis restarted without persistence, or someone deleted it. */
+const isNoGroup = (error: unknown): boolean => String((error as Error)?.message).includes("NOGROUP");
 
 /**
  * The at-least-once loop: own pending entries first (a restart after a crash), then new entries,
@@ -34,7 +41,7 @@ export function createConsumer(deps: ConsumerDeps) {
   const ref: GroupRef = { key: stream.key, group: stream.group, consumer: stream.consumer };
   // Claim often enough that a dead consumer's work waits about claimIdleMs, not twice that.
   const claimEveryMs = Math.min(Math.max(stream.claimIdleMs / 2, 100), 10_000);
-  const status: ConsumerStatus = { running: false, lastProgressAt: Date.now(), lastError: null };
+  const status: ConsumerStatus = { running: false, lastProgressAt: Date.now(), lastError: null, failingSince: null };
   // Entries this consumer has read and not yet settled (the current batch and a prefetched one).
   // Their idle time is reset while a slow sink or a retry holds them, so another dispatcher's
   // XAUTOCLAIM does not take them over and deliver them a second time meanwhile.
@@ -101,7 +108,8 @@ export function createConsumer(deps: ConsumerDeps) {
     for (const id of ids) held.add(id);
     if (parsed.length > 0 && !(await deliverAll(parsed, dead, signal))) return;
     // An event refused by two sinks is parked once per sink: each entry says who refused it.
-    await settle(deps.redis, ref, deps.config.deadLetterKey, ids, dead);
+    const dropped = await settle(deps.redis, ref, { key: deps.config.deadLetterKey, maxLen: deps.config.deadLetterMaxLen }, ids, dead);
+    deps.metrics.deadLetterTrimmed.inc(dropped);
     for (const id of ids) held.delete(id);
     deps.metrics.acked.inc(entries.length);
     for (const d of dead) deps.metrics.deadLettered.inc({ reason: reasonLabel(d.reason) });
@@ -109,9 +117,19 @@ export function createConsumer(deps: ConsumerDeps) {
     status.lastProgressAt = Date.now();
   }
 
+  /** Creates the group when it is missing; a group lost while running is logged and counted. */
+  async function restoreGroup(firstTime: boolean): Promise<void> {
+    if (!(await ensureGroup(deps.redis, ref)) || firstTime) return;
+    deps.metrics.groupRecreated.inc();
+    deps.logger.warn({ stream: stream.key, group: stream.group }, "consumer group was missing (Redis restarted without persistence?): recreated from the start of the stream");
+  }
+
   async function run(signal: AbortSignal): Promise<void> {
-    await ensureGroup(deps.redis, ref);
     status.running = true;
+    // The group is made inside the loop, so a Redis that is down at start is waited out too.
+    let needGroup = true;
+    let groupMade = false;
+    let failures = 0;
     let ownPending = true;
     let claimCursor = "0-0";
     let nextClaimAt = Date.now() + claimEveryMs;
@@ -132,6 +150,11 @@ export function createConsumer(deps: ConsumerDeps) {
     try {
       while (!signal.aborted) {
         try {
+          if (needGroup) {
+            await restoreGroup(!groupMade);
+            needGroup = false;
+            groupMade = true;
+          }
           if (ownPending) {
             const entries = await readGroup(deps.redis, ref, "0", stream.batchSize, 0);
             if (entries.length === 0) ownPending = false;
@@ -154,12 +177,18 @@ export function createConsumer(deps: ConsumerDeps) {
             await processBatch(read.entries, signal);
           }
           status.lastError = null;
+          status.failingSince = null;
+          failures = 0;
         } catch (error) {
           // Shutdown disconnects the blocked reader; that rejection is the way out, not a fault.
           if (signal.aborted) break;
+          if (isNoGroup(error)) needGroup = true;
+          failures += 1;
           status.lastError = (error as Error).message;
+          status.failingSince ??= Date.now();
           deps.metrics.loopErrors.inc();
-          deps.logger.error({ err: error }, "read loop error; pausing 1 s");
+          const pauseMs = backoffMs(failures, LOOP_BACKOFF);
+          deps.logger.error({ err: error, pauseMs }, "read loop error; retrying after a pause");
           // Whatever this consumer held when it failed is retried first from its own pending
           // list. A read still in flight is awaited first, so its entries are in that list rather
           // than delivered twice (or, held and refreshed, never delivered at all).
@@ -167,7 +196,7 @@ export function createConsumer(deps: ConsumerDeps) {
           if (prefetch) await prefetch;
           prefetch = undefined;
           held.clear();
-          await new Promise((resolve) => setTimeout(resolve, 1000));
+          await sleep(pauseMs, signal);
         }
       }
     } finally {

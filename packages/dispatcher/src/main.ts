@@ -8,6 +8,7 @@ import { replayDeadLetters } from "./replay.js";
 import { createSinks } from "./sinks/index.js";
 import { streamStats } from "./stream/group.js";
 import { connectRedis } from "./stream/redis.js";
+import { withTimeout } from "./timeout.js";
 
 const USAGE = `usage: dispatcher [run]
        dispatcher replay --from-dead-letter [--limit N]`;
@@ -15,11 +16,12 @@ const USAGE = `usage: dispatcher [run]
 /** Composition root: the only place that picks adapters, listens and handles signals. */
 async function run(config: DispatcherConfig): Promise<void> {
   const logger = createLogger(config.logLevel, config.sinks.includes("stdout"));
-  const redis = connectRedis(config.redis, config.stream.consumer);
-  const reader = connectRedis(config.redis, `${config.stream.consumer}:reader`);
+  const redis = connectRedis(config.redisUrl, config.stream.consumer);
+  const reader = connectRedis(config.redisUrl, `${config.stream.consumer}:reader`);
   for (const client of [redis, reader]) client.on("error", (err: Error) => logger.warn({ err: err.message }, "redis connection error"));
   const sinks = await createSinks(config);
-  const stats = () => streamStats(redis, config.stream);
+  // Bounded, so /metrics and /health answer within seconds while Redis is down.
+  const stats = () => withTimeout(streamStats(redis, { ...config.stream, deadLetterKey: config.deadLetterKey }), "stream stats");
   const metrics = createMetrics(stats);
   const consumer = createConsumer({ reader, redis, sinks, metrics, logger, config });
   const server = createHttpServer({ redis, metrics, status: consumer.status, stats });
@@ -55,7 +57,7 @@ async function replay(config: DispatcherConfig, args: string[]): Promise<void> {
   const limitAt = args.indexOf("--limit");
   const limit = limitAt >= 0 ? Number(args[limitAt + 1]) : Number.POSITIVE_INFINITY;
   if (!(limit > 0)) throw new ConfigError("--limit needs a positive number");
-  const redis = connectRedis(config.redis, "dispatcher-replay");
+  const redis = connectRedis(config.redisUrl, "dispatcher-replay");
   try {
     const result = await replayDeadLetters(redis, config.deadLetterKey, config.stream.key, limit);
     process.stdout.write(`replayed ${result.replayed} event(s) from ${config.deadLetterKey} to ${config.stream.key}; ${result.kept} without payload kept\n`);

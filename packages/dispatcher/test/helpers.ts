@@ -106,6 +106,7 @@ export async function startInProcess(options: {
   retry?: { maxAttempts: number; baseMs: number; maxMs: number };
   claimIdleMs?: number;
   batchSize?: number;
+  deadLetterMaxLen?: number;
 }) {
   const { createConsumer } = await import("../src/consumer.js");
   const { createMetrics } = await import("../src/metrics.js");
@@ -123,6 +124,7 @@ export async function startInProcess(options: {
     config: {
       stream: { key: options.names.key, group: options.names.group, consumer: options.consumer ?? `c-${randomUUID().slice(0, 8)}`, batchSize: options.batchSize ?? 50, blockMs: 200, claimIdleMs: options.claimIdleMs ?? 30_000 },
       deadLetterKey: options.names.deadLetterKey,
+      deadLetterMaxLen: options.deadLetterMaxLen ?? 10_000,
       sinkBatchSize: 100,
       retry: options.retry ?? { maxAttempts: 3, baseMs: 20, maxMs: 100 },
     },

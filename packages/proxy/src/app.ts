@@ -1,7 +1,9 @@
 import { Hono, type Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { manageApi } from "./api/manage.js";
-import { requestIds, type ApiEnv } from "./api/context.js";
+import { clientIpOf, requestIds, type ApiEnv } from "./api/context.js";
+import type { ClientIpResolver } from "./api/client-ip.js";
+import type { AuditAggregator } from "./audit/aggregate.js";
 import { healthApi, type HealthCheck } from "./api/health.js";
 import type { Domain } from "./domain.js";
 import { AppError } from "./errors.js";
@@ -18,6 +20,10 @@ export interface AppDeps {
   healthChecks: HealthCheck[];
   isDraining: () => boolean;
   metrics: MetricsSource | undefined;
+  /** The one client-IP rule (TRUSTED_PROXIES). */
+  clientIp: ClientIpResolver;
+  /** Failed management auth, counted per client and window. */
+  authFailures: AuditAggregator;
 }
 
 /** Renders every error as the management API's JSON body; unexpected ones are logged, never shown. */
@@ -41,14 +47,17 @@ function renderError(logger: Logger) {
 export function createApp(deps: AppDeps): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
   app.use("*", requestIds());
+  app.use("*", clientIpOf(deps.clientIp));
   if (deps.metrics) app.route("/", metricsApi(deps.metrics));
-  app.route("/", healthApi(deps.healthChecks, VERSION, deps.isDraining));
+  const detailTokens = [deps.managementToken, ...(deps.metrics?.token ? [deps.metrics.token] : [])];
+  app.route("/", healthApi(deps.healthChecks, { version: VERSION, isDraining: deps.isDraining, detailTokens }));
   app.route(
     "/",
     manageApi(deps.domain, {
       managementToken: deps.managementToken,
       maxBodyBytes: deps.managementMaxBodyBytes,
       version: VERSION,
+      authFailures: deps.authFailures,
     }),
   );
   app.notFound((c) => c.json({ error: "not found" }, 404));

@@ -3,6 +3,7 @@ import path from "node:path";
 import { z } from "zod";
 import { ConfigError, parseDuration } from "./config-errors.js";
 import { loadProviders, type Provider } from "./gateway/providers.js";
+import { parseTrustedProxies, type TrustedProxies } from "./api/client-ip.js";
 
 /**
  * The one place that reads the environment. `loadConfig` parses it once at boot into a typed,
@@ -104,7 +105,9 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
   LOG_FORMAT: z.enum(["json", "console"]).default("json"),
   SHUTDOWN_TIMEOUT: duration(30_000),
+  SHUTDOWN_DELAY: duration(0),
   MANAGEMENT_MAX_BODY_BYTES: int(1_048_576, 1024),
+  TRUSTED_PROXIES: z.string().optional(),
   // Data plane
   API_CONFIG_PATH: z.string().optional(),
   DEFAULT_API_PROVIDER: z.string().optional(),
@@ -181,7 +184,11 @@ export interface Config {
   encryptionKey: Buffer | undefined;
   log: { level: z.infer<typeof envSchema>["LOG_LEVEL"]; format: "json" | "console" };
   shutdownTimeoutMs: number;
+  /** After SIGTERM, keep serving this long with /ready answering 503 before the listeners close. */
+  shutdownDelayMs: number;
   managementMaxBodyBytes: number;
+  /** Whose X-Forwarded-For is believed when computing the client IP (default: nobody's). */
+  trustedProxies: TrustedProxies;
   gateway: {
     providers: Provider[];
     maxBodyBytes: number;
@@ -324,6 +331,13 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError("ENCRYPTION_KEY: required because REQUIRE_ENCRYPTION_KEY=true");
   }
 
+  let trustedProxies: TrustedProxies;
+  try {
+    trustedProxies = parseTrustedProxies(e.TRUSTED_PROXIES);
+  } catch (err) {
+    throw new ConfigError(`TRUSTED_PROXIES: ${(err as Error).message}`);
+  }
+
   return Object.freeze({
     mode,
     listen: e.LISTEN_ADDR,
@@ -341,7 +355,9 @@ export function loadConfig(env: Env = process.env): Config {
     encryptionKey: e.ENCRYPTION_KEY,
     log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT,
+    shutdownDelayMs: e.SHUTDOWN_DELAY,
     managementMaxBodyBytes: e.MANAGEMENT_MAX_BODY_BYTES,
+    trustedProxies,
     gateway: {
       providers: loadProviders(
         e.API_CONFIG_PATH || undefined,

@@ -11,6 +11,7 @@ const STATUS = {
   conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  too_many_requests: 429,
   project_inactive: 403,
   service_unavailable: 503,
   internal_error: 500,

@@ -5,6 +5,7 @@ import { createSecrets } from "./security/secrets.js";
 import { startServer } from "./server.js";
 import { runStandaloneAdmin } from "./admin/index.js";
 import { VERSION } from "./app.js";
+import { clientIpResolver } from "./api/client-ip.js";
 import { openDatabase } from "./storage/db.js";
 import { migrateUp, migrationStatus } from "./storage/migrate.js";
 
@@ -75,6 +76,8 @@ async function adminCommand(args: string[], config: Config): Promise<void> {
     ...(c.publicBaseUrl ? { publicApiBaseUrl: c.publicBaseUrl } : {}),
     version: VERSION,
     logger,
+    clientIp: clientIpResolver(c.trustedProxies),
+    maxBodyBytes: c.managementMaxBodyBytes,
   });
   process.stderr.write(`llm-proxy admin UI: ${admin.url} (management API ${c.adminUi.apiBaseUrl})\n`);
   const stop = () => void admin.close().then(() => process.exit(0));

@@ -32,6 +32,8 @@ import { createMemoryCacheStore } from "./cache/memory.js";
 import { createRedisCacheStore } from "./cache/redis.js";
 import { createAdminApp, inProcessBackend, type PipelineHealth } from "./admin/index.js";
 import { VERSION } from "./app.js";
+import { clientIpResolver } from "./api/client-ip.js";
+import { auditAggregator } from "./audit/aggregate.js";
 
 export interface RunningServer {
   apiUrl: string;
@@ -182,6 +184,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     bus,
     metrics,
     logger,
+    clientIp: (req) => clientIp({ socket: req.socket.remoteAddress, forwardedFor: req.headers["x-forwarded-for"], realIp: req.headers["x-real-ip"] }),
     maxBodyBytes: config.gateway.maxBodyBytes,
     enforceProjectActive: config.gateway.enforceProjectActive,
     observability: config.events.enabled,
@@ -204,6 +207,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
         note: { projectId: r.projectId, details: { reason: r.reason } },
       }),
   });
+  const clientIp = clientIpResolver(config.trustedProxies);
+  const authFailures = auditAggregator(db.sql, { onError: onError("audit write failed") });
   const app = createApp({
     metrics: config.metrics.enabled ? { metrics, bus: () => bus.stats(), token: config.metrics.token } : undefined,
     domain,
@@ -212,6 +217,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     managementMaxBodyBytes: config.managementMaxBodyBytes,
     healthChecks,
     isDraining: () => draining,
+    clientIp,
+    authFailures,
   });
   const api = await listen(app.fetch, config.listen, gateway, logger);
   const servers = [api];
@@ -242,6 +249,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       publicApiBaseUrl: config.publicBaseUrl ?? urlOf(api),
       version: VERSION,
       logger,
+      clientIp,
+      maxBodyBytes: config.managementMaxBodyBytes,
     });
     const adminServer = await listen(admin.fetch, config.adminUi.listen);
     servers.push(adminServer);
@@ -261,8 +270,11 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     stop() {
       stopped ??= (async () => {
         draining = true;
+        // Still serving: a load balancer polling /ready sees 503 and stops routing here first.
+        if (config.shutdownDelayMs > 0) await new Promise((r) => setTimeout(r, config.shutdownDelayMs));
         await drain(servers, config.shutdownTimeoutMs);
         await usage.stop().catch(onError("final usage flush failed"));
+        await authFailures.close();
         await bus.close();
         await eventLog?.close();
         await upstreams.close();

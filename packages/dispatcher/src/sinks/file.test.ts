@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -33,6 +33,30 @@ describe("file sink", () => {
     await sink.deliver([record("b")]);
     await sink.close();
     expect((await readFile(path, "utf8")).split("\n")[2]).toContain('"id":"b"');
+  });
+
+  it("keeps prompts and answers private: new directories 0700, the file and rotated files 0600", async () => {
+    const path = join(dir, "events", "deep", "e.jsonl");
+    const sink = await createFileSink({ path, maxBytes: 300 });
+    for (const id of ["a", "b", "c", "d"]) await sink.deliver([record(id)]);
+    await sink.close();
+    const mode = async (p: string) => (await stat(p)).mode & 0o777;
+    expect(await mode(join(dir, "events"))).toBe(0o700);
+    expect(await mode(join(dir, "events", "deep"))).toBe(0o700);
+    const files = await readdir(join(dir, "events", "deep"));
+    expect(files.length).toBeGreaterThan(1); // rotated at least once
+    for (const f of files) expect([f, await mode(join(dir, "events", "deep", f))]).toEqual([f, 0o600]);
+  });
+
+  it("tightens a file an older version left readable, and leaves an existing directory alone", async () => {
+    await chmod(dir, 0o755);
+    const path = join(dir, "e.jsonl");
+    await writeFile(path, '{"id":"old"}\n', { mode: 0o644 });
+    await chmod(path, 0o644);
+    const sink = await createFileSink({ path, maxBytes: 0 });
+    await sink.close();
+    expect((await stat(path)).mode & 0o777).toBe(0o600);
+    expect((await stat(dir)).mode & 0o777).toBe(0o755);
   });
 
   it("rotates by size without splitting a batch", async () => {

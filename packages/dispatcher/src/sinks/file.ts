@@ -1,9 +1,20 @@
-import { open, rename, type FileHandle } from "node:fs/promises";
+import { mkdir, open, rename, type FileHandle } from "node:fs/promises";
+import { dirname } from "node:path";
 import type { SinkSettings } from "../config.js";
 import type { DispatchRecord } from "../transform/record.js";
 import { accepted, SinkError, type Sink, type SinkOutcome } from "./sink.js";
 
-/** JSONL file: one record per line, fsync per batch, rotated by size to `<path>.<timestamp>`. */
+/**
+ * Records hold prompts and answers: only the dispatcher's user may read them. Directories the sink
+ * creates are 0700; an existing directory is left alone (it may be /tmp or shared on purpose).
+ */
+const FILE_MODE = 0o600;
+const DIR_MODE = 0o700;
+
+/**
+ * JSONL file: one record per line, fsync per batch, rotated by size to `<path>.<timestamp>`.
+ * The file is 0600 (an older, looser file is tightened on open); rotated files keep that mode.
+ */
 export async function createFileSink(settings: SinkSettings["file"]): Promise<Sink> {
   let handle: FileHandle;
   let size = 0;
@@ -11,8 +22,10 @@ export async function createFileSink(settings: SinkSettings["file"]): Promise<Si
   let rotations = 0;
 
   async function openFile(): Promise<void> {
-    handle = await open(settings.path, "a+");
-    size = (await handle.stat()).size;
+    handle = await open(settings.path, "a+", FILE_MODE);
+    const stat = await handle.stat();
+    if ((stat.mode & 0o777) !== FILE_MODE) await handle.chmod(FILE_MODE);
+    size = stat.size;
     if (size === 0) return;
     // A process killed mid-write leaves a torn last line; start ours on a fresh one.
     const last = Buffer.alloc(1);
@@ -30,6 +43,7 @@ export async function createFileSink(settings: SinkSettings["file"]): Promise<Si
     await openFile();
   }
 
+  await mkdir(dirname(settings.path), { recursive: true, mode: DIR_MODE });
   await openFile();
 
   return {

@@ -7,12 +7,17 @@ export type GroupRef = { key: string; group: string; consumer: string };
 /** An entry parked in the dead-letter stream with why, from where and (if a sink refused it) by whom. */
 export type DeadLetter = { entryId: string; data: string | null; reason: string; sink?: string };
 
-/** Creates the group from the start of the stream so events published before the first run are kept. */
-export async function ensureGroup(redis: Redis, ref: GroupRef): Promise<void> {
+/**
+ * Creates the group from the start of the stream so events published before the first run (or,
+ * after Redis lost the group, before it was recreated) are kept. True when it had to be created.
+ */
+export async function ensureGroup(redis: Redis, ref: GroupRef): Promise<boolean> {
   try {
     await redis.call("XGROUP", "CREATE", ref.key, ref.group, "0", "MKSTREAM");
+    return true;
   } catch (error) {
     if (!String((error as Error).message).includes("BUSYGROUP")) throw error;
+    return false;
   }
 }
 
@@ -36,30 +41,42 @@ export async function touch(redis: Redis, ref: GroupRef, ids: readonly string[])
   if (ids.length > 0) await redis.call("XCLAIM", ref.key, ref.group, ref.consumer, "0", ...ids, "JUSTID");
 }
 
+/** The dead-letter stream and its cap (entries; the oldest are trimmed first). */
+export type DeadLetterStream = { key: string; maxLen: number };
+
 /**
  * Parks the dead letters and acknowledges the whole batch in one MULTI, so a crash cannot ack an
- * entry without parking it, or park it without acking it.
+ * entry without parking it, or park it without acking it. The dead-letter stream is trimmed to its
+ * cap in the same MULTI; resolves with how many old dead letters that trim dropped.
  */
-export async function settle(redis: Redis, ref: GroupRef, deadLetterKey: string, ackIds: readonly string[], dead: readonly DeadLetter[]): Promise<void> {
-  if (ackIds.length === 0) return;
+export async function settle(redis: Redis, ref: GroupRef, deadLetter: DeadLetterStream, ackIds: readonly string[], dead: readonly DeadLetter[]): Promise<number> {
+  if (ackIds.length === 0) return 0;
   const tx = redis.multi();
   const failedAt = new Date().toISOString();
   for (const d of dead) {
     const fields = [STREAM_FIELD, d.data ?? "", "reason", d.reason, "source_id", d.entryId, "source_stream", ref.key, "group", ref.group, "failed_at", failedAt];
     if (d.sink) fields.push("sink", d.sink);
-    tx.call("XADD", deadLetterKey, "*", ...fields);
+    tx.call("XADD", deadLetter.key, "*", ...fields);
   }
+  // Exact trim (not `~`): dead letters are rare, and the cap is what bounds Redis memory.
+  if (dead.length > 0) tx.call("XTRIM", deadLetter.key, "MAXLEN", "=", String(deadLetter.maxLen));
   tx.call("XACK", ref.key, ref.group, ...ackIds);
   const results = await tx.exec();
   const failed = results?.find(([error]) => error);
   if (!results || failed) throw new Error(`settling the batch failed: ${failed?.[0]?.message ?? "transaction aborted"}`);
+  return dead.length > 0 ? Number(results[dead.length]?.[1]) || 0 : 0;
 }
 
-export type StreamStats = { length: number; pending: number; lag: number | null };
+export type StreamStats = { length: number; pending: number; lag: number | null; deadLetters: number };
 
-/** Backlog figures for /health and /metrics: XLEN, XPENDING count and the group's `lag` (Redis 7). */
-export async function streamStats(redis: Redis, ref: Pick<GroupRef, "key" | "group">): Promise<StreamStats> {
-  const [length, pending, groups] = await Promise.all([redis.call("XLEN", ref.key), redis.call("XPENDING", ref.key, ref.group).catch(() => [0]), redis.call("XINFO", "GROUPS", ref.key).catch(() => [])]);
+/** Backlog figures for /health and /metrics: XLEN, XPENDING count, the group's `lag` (Redis 7), dead letters. */
+export async function streamStats(redis: Redis, ref: Pick<GroupRef, "key" | "group"> & { deadLetterKey: string }): Promise<StreamStats> {
+  const [length, pending, groups, deadLetters] = await Promise.all([
+    redis.call("XLEN", ref.key),
+    redis.call("XPENDING", ref.key, ref.group).catch(() => [0]),
+    redis.call("XINFO", "GROUPS", ref.key).catch(() => []),
+    redis.call("XLEN", ref.deadLetterKey),
+  ]);
   let lag: number | null = null;
   for (const g of Array.isArray(groups) ? groups : []) {
     if (!Array.isArray(g)) continue;
@@ -67,5 +84,5 @@ export async function streamStats(redis: Redis, ref: Pick<GroupRef, "key" | "gro
     for (let i = 0; i + 1 < g.length; i += 2) fields.set(String(g[i]), g[i + 1]);
     if (fields.get("name") === ref.group) lag = typeof fields.get("lag") === "number" ? Number(fields.get("lag")) : null;
   }
-  return { length: Number(length) || 0, pending: Array.isArray(pending) ? Number(pending[0]) || 0 : 0, lag };
+  return { length: Number(length) || 0, pending: Array.isArray(pending) ? Number(pending[0]) || 0 : 0, lag, deadLetters: Number(deadLetters) || 0 };
 }

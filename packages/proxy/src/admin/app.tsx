@@ -1,6 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
+import { clientIpResolver, type ClientIpResolver } from "../api/client-ip.js";
+import { clientIpOf } from "../api/context.js";
 import { AppError } from "../errors.js";
 import type { Logger } from "../observability/logger.js";
 import { adminAssets } from "./assets.js";
@@ -28,6 +31,10 @@ export interface AdminOptions {
   version: string;
   logger?: Logger;
   loginThrottle?: ThrottleOptions;
+  /** The client-IP rule (TRUSTED_PROXIES); default: the socket address. */
+  clientIp?: ClientIpResolver;
+  /** Larger request bodies get 413 before anything reads them (MANAGEMENT_MAX_BODY_BYTES). */
+  maxBodyBytes?: number;
 }
 
 // Inline onclick confirms are the original suite's contract, hence 'unsafe-inline' for scripts;
@@ -76,6 +83,18 @@ export function createAdminApp(opts: AdminOptions): Hono<AdminEnv> {
       if (!c.res.headers.has("cache-control")) c.header("Cache-Control", "no-cache, private");
     }
   });
+  // Before the session and CSRF checks, which parse form bodies: nothing unbounded is read, signed in or not.
+  const maxBodyBytes = opts.maxBodyBytes ?? 1_048_576;
+  app.use(
+    "*",
+    bodyLimit({
+      maxSize: maxBodyBytes,
+      onError: () => {
+        throw new AppError("payload_too_large", `The request body exceeds ${maxBodyBytes} bytes.`);
+      },
+    }),
+  );
+  app.use("*", clientIpOf(opts.clientIp ?? clientIpResolver({ kind: "none" })));
   app.route("/", assets.routes);
   app.get("/health", async (c) => {
     const backend = await opts.backend.health().catch(() => ({ status: "down" as const, detail: { error: "Backend unavailable" } }));

@@ -3,7 +3,7 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { AdminBackend } from "./backend/port.js";
 import type { AssetUrls } from "./assets.js";
 import { browserOf, type AdminContext, type AdminEnv, type Flash } from "./context.js";
-import { isSession, newSessionId, type Session, type SessionKeys } from "./session.js";
+import { isSession, newSessionId, storedSessionId, type Session, type SessionKeys } from "./session.js";
 import type { LoginThrottle } from "./throttle.js";
 import { LoginPage } from "./views/login.js";
 
@@ -40,12 +40,20 @@ function anonymousSession(c: AdminContext, deps: AuthDeps): Session {
   return session;
 }
 
-/** Reads the sealed session cookie (expired or tampered ones count as absent) and the one-time flash. */
+/**
+ * Reads the sealed session cookie (expired or tampered ones count as absent) and the one-time
+ * flash. A signed-in session must also still be recorded server-side: signing out or rotating
+ * the management token ends it on every instance, whatever copies of the cookie exist.
+ */
 export function sessionMiddleware(deps: AuthDeps): MiddlewareHandler<AdminEnv> {
   return async function adminSession(c, next) {
     const raw = getCookie(c, SESSION_COOKIE);
     const opened = raw ? deps.keys.open<unknown>(raw, SESSION_COOKIE) : undefined;
-    const session = isSession(opened) && opened.exp > Date.now() ? opened : undefined;
+    let session = isSession(opened) && opened.exp > Date.now() ? opened : undefined;
+    if (session?.token && !(await deps.backend.sessionActive({ token: session.token, browser: browserOf(c) }, storedSessionId(session.sid)))) {
+      session = undefined;
+      deleteCookie(c, SESSION_COOKIE, { path: "/", secure: deps.secureCookies });
+    }
     c.set("session", session);
     c.set("csrf", session ? deps.keys.csrfToken(session.sid) : "");
     const flash = getCookie(c, FLASH_COOKIE);
@@ -128,14 +136,17 @@ export function authRoutes(deps: AuthDeps): Hono<AdminEnv> {
       }
       deps.throttle.succeeded(ip);
       // A new id at sign-in: a session id planted before sign-in is worthless afterwards.
-      writeSession(c, deps, { sid: newSessionId(), token, exp: Date.now() + (remember ? REMEMBER_MS : BROWSER_SESSION_MS), remember });
+      const session = { sid: newSessionId(), token, exp: Date.now() + (remember ? REMEMBER_MS : BROWSER_SESSION_MS), remember };
+      await deps.backend.startSession({ token, browser }, storedSessionId(session.sid), new Date(session.exp));
+      writeSession(c, deps, session);
       return c.redirect("/dashboard", 303);
     },
   );
 
   const logout = async (c: AdminContext) => {
-    const token = c.get("session")?.token;
-    if (token) await deps.backend.logout({ token, browser: browserOf(c) }).catch(() => {});
+    const session = c.get("session");
+    // Not swallowed: if the session cannot be ended server-side, the admin must not believe it was.
+    if (session?.token) await deps.backend.logout({ token: session.token, browser: browserOf(c) }, storedSessionId(session.sid));
     deleteCookie(c, SESSION_COOKIE, { path: "/", secure: deps.secureCookies });
     return c.redirect("/auth/login", 303);
   };

@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
 import type { Context } from "hono";
-import { clientIp } from "../api/context.js";
 import { AppError } from "../errors.js";
 import type { BrowserInfo, CallContext } from "./backend/port.js";
 import type { Session } from "./session.js";
@@ -16,6 +15,7 @@ export type AdminEnv = {
     session: Session | undefined;
     csrf: string;
     flash: Flash | undefined;
+    clientIp: string | undefined;
   };
 };
 
@@ -26,7 +26,7 @@ const clip = (v: string | undefined, n = 512) => (v ? v.slice(0, n) : undefined)
 /** The admin's browser as the audit trail should see it. */
 export function browserOf(c: AdminContext): BrowserInfo {
   return {
-    clientIp: clientIp(c),
+    clientIp: c.get("clientIp"),
     userAgent: clip(c.req.header("user-agent")),
     referer: clip(c.req.header("referer")),
     requestId: c.get("requestId") ?? randomUUID(),

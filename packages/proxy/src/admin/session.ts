@@ -3,7 +3,8 @@ import crypto from "node:crypto";
 /**
  * The admin session lives in one AES-256-GCM sealed cookie: any instance holding the same secret
  * can read it, and the browser never sees the management token in readable form. The CSRF token
- * is an HMAC of the session id, so it needs no server-side state either.
+ * is an HMAC of the session id. A signed-in session is also recorded server-side (see
+ * `storedSessionId`), so signing out ends it everywhere.
  */
 export interface Session {
   /** Random per sign-in (and per anonymous visit to the login page); the CSRF token is bound to it. */
@@ -64,6 +65,9 @@ export function sessionKeys(secret: string): SessionKeys {
 }
 
 export const newSessionId = () => crypto.randomBytes(18).toString("base64url");
+
+/** How a session is known server-side (admin_sessions): a hash, so the table holds nothing a cookie needs. */
+export const storedSessionId = (sid: string) => crypto.createHash("sha256").update(sid).digest("base64url");
 
 export function isSession(v: unknown): v is Session {
   if (typeof v !== "object" || v === null) return false;

@@ -1,5 +1,6 @@
 import type { Server } from "node:http";
 import { serve } from "@hono/node-server";
+import type { ClientIpResolver } from "../api/client-ip.js";
 import type { Logger } from "../observability/logger.js";
 import { createAdminApp } from "./app.js";
 import { httpBackend } from "./backend/http.js";
@@ -14,6 +15,8 @@ export interface StandaloneAdminOptions {
   publicApiBaseUrl?: string;
   version: string;
   logger?: Logger;
+  clientIp?: ClientIpResolver;
+  maxBodyBytes?: number;
 }
 
 /** `llm-proxy admin --api-base-url …`: the admin UI alone, talking to a remote management API. */
@@ -25,6 +28,8 @@ export function runStandaloneAdmin(opts: StandaloneAdminOptions): Promise<{ serv
     publicApiBaseUrl: opts.publicApiBaseUrl ?? opts.apiBaseUrl,
     version: opts.version,
     ...(opts.logger ? { logger: opts.logger } : {}),
+    ...(opts.clientIp ? { clientIp: opts.clientIp } : {}),
+    ...(opts.maxBodyBytes ? { maxBodyBytes: opts.maxBodyBytes } : {}),
   });
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, hostname: opts.listen.host, port: opts.listen.port }, (info) => {

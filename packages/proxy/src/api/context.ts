@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import type { Context, MiddlewareHandler } from "hono";
-import type { Actor } from "../audit/record.js";
-
 import type { HttpBindings } from "@hono/node-server";
+import type { Actor } from "../audit/record.js";
+import type { ClientIpResolver, PeerInfo } from "./client-ip.js";
 
-export type ApiEnv = { Bindings: HttpBindings; Variables: { requestId: string; correlationId: string } };
+export type ApiEnv = { Bindings: HttpBindings; Variables: { requestId: string; correlationId: string; clientIp: string | undefined } };
 
 const ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -24,17 +24,23 @@ export function requestIds(): MiddlewareHandler<ApiEnv> {
   };
 }
 
-/** First `X-Forwarded-For` entry, then `X-Real-IP`, then the socket's peer. */
-export function clientIp(c: Context): string | undefined {
-  const xff = c.req.header("x-forwarded-for")?.split(",")[0]?.trim();
-  if (xff) return xff.slice(0, 64);
-  const real = c.req.header("x-real-ip")?.trim();
-  if (real) return real.slice(0, 64);
+/** The facts `TRUSTED_PROXIES` judges: the socket peer and the forwarded headers. */
+export function peerOf(c: Context): PeerInfo {
+  let socket: string | undefined;
   try {
-    return getConnInfo(c).remote.address;
+    socket = getConnInfo(c).remote.address;
   } catch {
-    return undefined;
+    socket = undefined;
   }
+  return { socket, forwardedFor: c.req.header("x-forwarded-for"), realIp: c.req.header("x-real-ip") };
+}
+
+/** Computes the client IP once per request (see `clientIpResolver`); handlers read `c.get("clientIp")`. */
+export function clientIpOf(resolve: ClientIpResolver): MiddlewareHandler<{ Variables: { clientIp: string | undefined } }> {
+  return async function clientIpMiddleware(c, next) {
+    c.set("clientIp", resolve(peerOf(c))?.slice(0, 64));
+    await next();
+  };
 }
 
 const clip = (v: string | undefined, n = 512) => (v ? v.slice(0, n) : undefined);
@@ -45,7 +51,7 @@ export function actorOf(c: Context<ApiEnv>, actor = "management_api"): Actor {
     actor,
     requestId: c.get("requestId"),
     correlationId: c.get("correlationId"),
-    clientIp: clientIp(c),
+    clientIp: c.get("clientIp"),
     method: c.req.method,
     path: c.req.path,
     userAgent: clip(c.req.header("x-forwarded-user-agent") ?? c.req.header("user-agent")),

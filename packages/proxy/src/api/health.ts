@@ -1,4 +1,6 @@
 import { Hono } from "hono";
+import { safeEqual } from "../security/secrets.js";
+import { bearerToken } from "./auth.js";
 
 export interface HealthCheck {
   name: string;
@@ -25,24 +27,32 @@ async function run(check: HealthCheck) {
   }
 }
 
-/** `/health` checks dependencies; `/ready` says whether to send traffic; `/live` only that the process answers. */
-export function healthApi(checks: HealthCheck[], version: string, isDraining: () => boolean): Hono {
+export interface HealthOptions {
+  version: string;
+  isDraining: () => boolean;
+  /** Bearers that may read dependency error text (the management token, METRICS_TOKEN). */
+  detailTokens: string[];
+}
+
+/**
+ * `/health` checks dependencies (error text only for a caller holding one of `detailTokens`:
+ * it can name hosts and users); `/ready` says whether this process can serve (listening, config
+ * loaded, not draining) and checks no dependency, so a database blip does not take every
+ * instance out of the load balancer; `/live` only that the process answers.
+ */
+export function healthApi(checks: HealthCheck[], opts: HealthOptions): Hono {
   const app = new Hono();
   app.get("/health", async (c) => {
     const results = await Promise.all(checks.map(async (ch) => [ch.name, await run(ch)] as const));
     const failing = checks.some((ch, i) => ch.required && results[i]?.[1].status === "down");
     const degraded = results.some(([, r]) => r.status === "down");
-    const status = failing ? "down" : isDraining() ? "draining" : degraded ? "degraded" : "ok";
-    return c.json(
-      { status, timestamp: new Date().toISOString(), version, checks: Object.fromEntries(results) },
-      failing ? 503 : 200,
-    );
+    const status = failing ? "down" : opts.isDraining() ? "draining" : degraded ? "degraded" : "ok";
+    const presented = bearerToken(c.req.header("authorization"));
+    const detailed = presented !== undefined && opts.detailTokens.some((t) => safeEqual(presented, t));
+    const shown = detailed ? results : results.map(([name, { error: _error, ...rest }]) => [name, rest] as const);
+    return c.json({ status, timestamp: new Date().toISOString(), version: opts.version, checks: Object.fromEntries(shown) }, failing ? 503 : 200);
   });
-  app.get("/ready", async (c) => {
-    if (isDraining()) return c.text("draining", 503);
-    const results = await Promise.all(checks.filter((ch) => ch.required).map(run));
-    return results.every((r) => r.status === "up") ? c.text("ready") : c.text("not ready", 503);
-  });
+  app.get("/ready", (c) => (opts.isDraining() ? c.text("draining", 503) : c.text("ready")));
   app.get("/live", (c) => c.text("alive"));
   return app;
 }

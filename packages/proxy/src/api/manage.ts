@@ -1,9 +1,12 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { loginThrottle } from "../admin/throttle.js";
+import type { AuditAggregator } from "../audit/aggregate.js";
 import type { Domain } from "../domain.js";
 import { AppError } from "../errors.js";
 import { managementAuth } from "./auth.js";
 import { actorOf, type ApiEnv } from "./context.js";
+import { adminSessionRoutes } from "./admin-sessions.js";
 import { openApiDocument } from "./openapi.js";
 import { jsonBody, manageRoutes } from "./routes.js";
 
@@ -11,12 +14,15 @@ export interface ManageOptions {
   managementToken: string;
   maxBodyBytes: number;
   version: string;
+  /** Where failed management auth is counted (one audit row per client and window). */
+  authFailures: AuditAggregator;
 }
 
 /** `/manage/*`: thin routes over the domain verbs, all from the route table. */
 export function manageApi(d: Domain, opts: ManageOptions): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
-  const doc = openApiDocument(manageRoutes, opts.version);
+  const routes = [...manageRoutes, ...adminSessionRoutes];
+  const doc = openApiDocument(routes, opts.version);
   app.get("/manage/openapi.json", (c) => c.json(doc));
   app.use(
     "/manage/*",
@@ -27,8 +33,10 @@ export function manageApi(d: Domain, opts: ManageOptions): Hono<ApiEnv> {
       },
     }),
   );
-  app.use("/manage/*", managementAuth(d, opts.managementToken));
-  for (const route of manageRoutes) {
+  // Ten free failures per client, then a lockout doubling from 1 s up to 5 min (see loginThrottle).
+  const throttle = loginThrottle({ failureDelayMs: 0, freeFailures: 10 });
+  app.use("/manage/*", managementAuth({ managementToken: opts.managementToken, throttle, failures: opts.authFailures }));
+  for (const route of routes) {
     const path = route.path.replace(/\{(\w+)\}/g, ":$1");
     app.on(route.method.toUpperCase(), path, async (c) => {
       const result = await route.handle(d, actorOf(c), {

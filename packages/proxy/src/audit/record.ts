@@ -24,6 +24,8 @@ export interface AuditNote {
 }
 
 export interface AuditEntry {
+  /** Given when the caller must find the row again (aggregated rows); generated otherwise. */
+  id?: string;
   action: string;
   outcome: Outcome;
   reason?: string | undefined;
@@ -40,7 +42,7 @@ export async function writeAudit(q: Tx, who: Actor, entry: AuditEntry): Promise<
     ...entry.note.details,
   };
   await insertAudit(q, {
-    id: randomUUID(),
+    id: entry.id ?? randomUUID(),
     action: entry.action,
     actor: who.actor,
     project_id: entry.note.projectId ?? null,

@@ -9,7 +9,8 @@ describe.each(["in-process", "http"] as const)("admin pages (%s backend)", (kind
   const browser = { "user-agent": "AdminTest/1.0", "x-forwarded-for": "203.0.113.7", referer: "http://admin.test/projects" };
 
   beforeAll(async () => {
-    s = await startStack("embedded");
+    // The http backend's calls come from the admin listener on loopback: trusted to forward the browser's IP.
+    s = await startStack("embedded", { TRUSTED_PROXIES: "127.0.0.1" });
     app = adminApp(s, kind);
   });
   afterAll(() => s?.close());

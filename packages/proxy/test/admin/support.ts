@@ -2,11 +2,16 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { createAdminApp, httpBackend, inProcessBackend, type AdminOptions } from "../../src/admin/index.js";
+import { clientIpResolver, parseTrustedProxies } from "../../src/api/client-ip.js";
 import type { Stack } from "../harness.js";
 
 export const SESSION_SECRET = "admin-test-session-secret-0123456789";
 
 export type BackendKind = "in-process" | "http";
+
+const oneHop = clientIpResolver(parseTrustedProxies("1"));
+/** `app.request()` has no socket: act as if a trusted proxy on loopback forwarded the test's X-Forwarded-For. */
+const behindLoopbackProxy: AdminOptions["clientIp"] = (peer) => oneHop({ ...peer, socket: peer.socket ?? "127.0.0.1" });
 
 /** The admin app over a running stack, in-process or through the management API. */
 export function adminApp(s: Stack, kind: BackendKind = "in-process", extra: Partial<AdminOptions> = {}) {
@@ -17,6 +22,7 @@ export function adminApp(s: Stack, kind: BackendKind = "in-process", extra: Part
     publicApiBaseUrl: s.apiUrl,
     version: "test",
     loginThrottle: { failureDelayMs: 50 },
+    clientIp: behindLoopbackProxy,
     ...extra,
   });
 }

@@ -14,6 +14,7 @@ const CODES: Record<number, ErrorCode> = {
   409: "conflict",
   413: "payload_too_large",
   415: "unsupported_media_type",
+  429: "too_many_requests",
   503: "service_unavailable",
 };
 
@@ -91,7 +92,17 @@ export function httpBackend(apiBaseUrl: string, opts: HttpBackendOptions = {}): 
         throw err;
       }
     },
-    async logout() {},
+    startSession: (ctx, sid, expiresAt) => as<void>(ctx, "POST", "/manage/admin/sessions", { id: sid, expires_at: expiresAt.toISOString() }),
+    async sessionActive(ctx, sid) {
+      try {
+        await as<unknown>(ctx, "GET", `/manage/admin/sessions/${id(sid)}`);
+        return true;
+      } catch (err) {
+        if (err instanceof AppError && (err.status === 404 || err.status === 401)) return false;
+        throw err;
+      }
+    },
+    logout: (ctx, sid) => as<void>(ctx, "DELETE", `/manage/admin/sessions/${id(sid)}`),
     listProjects: (ctx) => as<ProjectView[]>(ctx, "GET", "/manage/projects"),
     getProject: (ctx, pid) => as<ProjectView>(ctx, "GET", `/manage/projects/${id(pid)}`),
     createProject: (ctx, input) => as<ProjectView>(ctx, "POST", "/manage/projects", input),

@@ -7,6 +7,7 @@ import { createProject, getProject, listProjects, revokeProjectTokens, updatePro
 import { safeEqual } from "../../security/secrets.js";
 import { createToken, getToken, listTokens, revokeToken, updateToken } from "../../tokens/verbs.js";
 import { getUsage } from "../../usage/verbs.js";
+import { adminSessionActive, endAdminSession, startAdminSession } from "../session-store.js";
 import type { AdminBackend, BackendHealth, BrowserInfo, CallContext, PipelineHealth } from "./port.js";
 
 export interface InProcessOptions {
@@ -40,7 +41,10 @@ export function inProcessBackend(d: Domain, managementToken: string, opts: InPro
       }).catch(() => {});
       return ok;
     },
-    async logout(ctx) {
+    startSession: async (ctx, id, expiresAt) => void (who(ctx), await startAdminSession(d.sql, id, expiresAt)),
+    sessionActive: async (ctx, id) => safeEqual(ctx.token, managementToken) && (await adminSessionActive(d.sql, id)),
+    async logout(ctx, id) {
+      await endAdminSession(d.sql, id);
       await writeAudit(d.sql, actorOf(ctx.browser), { action: "admin.logout", outcome: "success", note: { details: {} } }).catch(() => {});
     },
     listProjects: (ctx) => listProjects(d, who(ctx)),

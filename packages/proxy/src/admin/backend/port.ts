@@ -67,7 +67,12 @@ export interface PipelineHealth {
 export interface AdminBackend {
   /** True when `token` is the management token. Failed attempts are audited by the backend. */
   login(token: string, browser: BrowserInfo): Promise<boolean>;
-  logout(ctx: CallContext): Promise<void>;
+  /** Records a signed-in session (`sessionId`: SHA-256 of its sid) so that every instance can check and end it. */
+  startSession(ctx: CallContext, sessionId: string, expiresAt: Date): Promise<void>;
+  /** False once the session was ended or expired, or its token is no longer the management token. */
+  sessionActive(ctx: CallContext, sessionId: string): Promise<boolean>;
+  /** Ends the session on every instance (and audits the sign-out). */
+  logout(ctx: CallContext, sessionId: string): Promise<void>;
   listProjects(ctx: CallContext): Promise<ProjectView[]>;
   getProject(ctx: CallContext, id: string): Promise<ProjectView>;
   createProject(ctx: CallContext, input: ProjectInput): Promise<ProjectView>;
