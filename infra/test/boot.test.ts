@@ -86,7 +86,14 @@ describe.runIf(ready)("boot: services started with exactly their prod task defin
     const db = await freshPostgresDatabase();
     dropDatabase = db.drop;
     const local = new URL(db.url);
-    for (const key of Object.keys(ports) as (keyof typeof ports)[]) ports[key] = await freePort();
+    // freePort releases its port before returning: the OS may hand the same one out twice.
+    const taken = new Set<number>();
+    for (const key of Object.keys(ports) as (keyof typeof ports)[]) {
+      let port = await freePort();
+      for (let i = 0; i < 20 && taken.has(port); i++) port = await freePort();
+      taken.add(port);
+      ports[key] = port;
+    }
     // The stack's Redis password, required by the local server: the join has to work.
     redis = await startRedisServer(ports.redis, ["--requirepass", dispatcherEnv.REDIS_PASSWORD ?? "missing"]);
 
