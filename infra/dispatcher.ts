@@ -27,31 +27,25 @@ export function createDispatcher(s: StageSettings, d: DispatcherDeps) {
   const parameters = stageParameters("dispatcher");
   const sink = parameters.apply((p) => p.environment.DISPATCHER_SERVICE);
   const redisUrl = $interpolate`rediss://${d.cache.host}:${d.cache.port}`;
-  // `sst dev`: the local process gets the sink secrets as plain variables (no task definition).
-  const devSecrets = $util.all([sink, d.secrets.lunaryApiKey.value, d.secrets.heliconeApiKey.value, d.secrets.dispatcherWebhookSecret.value])
-    .apply(([name, lunary, helicone, webhook]) => {
-      const key = name === "lunary" ? lunary : name === "helicone" ? helicone : "";
-      return { ...(key ? { LLM_PROXY_API_KEY: key } : {}), ...(webhook ? { DISPATCHER_WEBHOOK_SECRET: webhook } : {}) };
-    });
   return new sst.aws.Service("Dispatcher", {
     cluster: d.cluster,
     cpu: s.dispatcherCpu,
     memory: s.dispatcherMemory,
     architecture: s.useArm64 ? "arm64" : "x86_64",
     // Link JSON sits in the task definition in plain text: only `sst dev` (a local process) links.
-    link: $dev ? [d.cache] : [],
+    link: $dev ? [d.cache, d.secrets.lunaryApiKey, d.secrets.heliconeApiKey, d.secrets.dispatcherWebhookSecret] : [],
     permissions: xray ? xrayPermissions : [],
     containers: [
       {
         name: "dispatcher",
         image: { context: ".", dockerfile: "Dockerfile", target: "dispatcher" },
         // Settings from `llm-proxy config:set` (SSM) override these defaults; only listed names apply.
-        environment: $util.all([parameters, d.store?.version ?? "", redisUrl, $dev ? devSecrets : {}]).apply(([p, version, redis, local]) => ({
+        environment: $util.all([parameters, d.store?.version ?? "", redisUrl]).apply(([p, version, redis]) => ({
           NODE_ENV: "production",
           DISPATCHER_HTTP_ADDR: `:${DISPATCHER_HTTP_PORT}`,
           DISPATCHER_SERVICE: "stdout",
           LOG_FORMAT: "json",
-          ...($dev ? local : { SECRETS_VERSION: version, REDIS_URL: redis }),
+          ...($dev ? {} : { SECRETS_VERSION: version, REDIS_URL: redis }),
           ...(xray ? { AWS_XRAY_DAEMON_ADDRESS: "127.0.0.1:2000" } : {}),
           ...p.environment,
         })),

@@ -1,5 +1,6 @@
 import { httpHealthCommand, serviceNetwork, xrayDaemon, xrayPermissions } from "./cluster";
 import type { Network, SecurityGroups } from "./network";
+import { parseDuration } from "../packages/proxy/src/config-errors";
 import { stageParameters } from "./parameters";
 import { type SecretStore, type Secrets, taskSecrets } from "./secrets";
 import { retentionKey, type StageSettings } from "./stage";
@@ -54,6 +55,16 @@ function domain(s: StageSettings) {
 }
 
 /**
+ * The ALB closes a connection idle for albIdleTimeoutSeconds with a 504: a STREAM_IDLE_TIMEOUT
+ * set longer with `config:set` must come with a longer ALB timeout. A message means refuse.
+ */
+export function idleTimeoutProblem(albIdleTimeoutSeconds: number, settings: Record<string, string>): string | undefined {
+  const stream = settings.STREAM_IDLE_TIMEOUT === undefined ? 300_000 : parseDuration(settings.STREAM_IDLE_TIMEOUT);
+  if (stream === undefined || stream <= albIdleTimeoutSeconds * 1000) return undefined;
+  return `STREAM_IDLE_TIMEOUT (${settings.STREAM_IDLE_TIMEOUT}) is longer than the load balancer's idle timeout (${albIdleTimeoutSeconds} s): raise albIdleTimeoutSeconds in infra/overrides.ts or lower the setting`;
+}
+
+/**
  * DATABASE_URL and REDIS_URL without passwords: DATABASE_PASSWORD and REDIS_PASSWORD arrive as
  * ECS secrets and the proxy joins them in. ElastiCache through SST always requires TLS.
  */
@@ -76,7 +87,11 @@ export function createProxy(s: StageSettings, d: ProxyDeps) {
   const https = s.domainName !== undefined;
   const admin = adminListenerPort(s) !== undefined;
   const targetPorts = admin ? [PROXY_PORT, ADMIN_PORT] : [PROXY_PORT];
-  const parameters = stageParameters("proxy");
+  const parameters = stageParameters("proxy").apply((p) => {
+    const problem = idleTimeoutProblem(s.albIdleTimeoutSeconds, p.environment);
+    if (problem !== undefined) throw new Error(problem);
+    return p;
+  });
   const service = new sst.aws.Service("Proxy", {
     cluster: d.cluster,
     cpu: s.proxyCpu,

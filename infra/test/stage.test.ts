@@ -83,6 +83,16 @@ describe("stage settings", () => {
   });
 });
 
+describe("load balancer idle timeout vs the proxy's stream idle timeout", () => {
+  it("refuses a STREAM_IDLE_TIMEOUT setting longer than the ALB's idle timeout", async () => {
+    const { idleTimeoutProblem } = await import("../proxy");
+    expect(idleTimeoutProblem(300, {})).toBeUndefined();
+    expect(idleTimeoutProblem(300, { STREAM_IDLE_TIMEOUT: "5m" })).toBeUndefined();
+    expect(idleTimeoutProblem(300, { STREAM_IDLE_TIMEOUT: "10m" })).toMatch(/STREAM_IDLE_TIMEOUT \(10m\) is longer than the load balancer's idle timeout \(300 s\)/);
+    expect(idleTimeoutProblem(600, { STREAM_IDLE_TIMEOUT: "10m" })).toBeUndefined();
+  });
+});
+
 describe("autodeploy rules (deploy.yml and console.autodeploy)", () => {
   it("deploys prod on v*-stable tags only", () => {
     expect(autodeployStage({ type: "tag", action: "pushed", tag: "v1.2.3-stable" }, false)).toBe("prod");

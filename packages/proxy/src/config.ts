@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import { cacheLinkUrl, withRedisPassword } from "@llm-proxy/events/redis-url";
 import { z } from "zod";
 import { ConfigError, parseDuration } from "./config-errors.js";
 import { loadProviders, type Provider } from "./gateway/providers.js";
@@ -231,13 +232,9 @@ function linkedEnv(env: Env): Env {
     merged.DATABASE_URL = `postgres://${user}:${pass}@${String(db.host)}:${String(db.port ?? 5432)}/${String(db.database ?? "postgres")}`;
   }
   const cache = links.Cache;
+  // One rule with the dispatcher (@llm-proxy/events/redis-url): TLS unless the host is loopback.
   if (cache && "host" in cache) {
-    const user = encodeURIComponent(String(cache.username ?? "default"));
-    const pass = encodeURIComponent(String(cache.password ?? ""));
-    // ElastiCache through SST always has TLS and AUTH; a `dev` link to a loopback host is plain Redis.
-    const host = String(cache.host).replace(/^\[(.*)\]$/, "$1");
-    const local = host === "localhost" || host === "::1" || host.startsWith("127.");
-    merged.REDIS_URL = `${local ? "redis" : "rediss"}://${pass ? `${user}:${pass}@` : ""}${String(cache.host)}:${String(cache.port ?? 6379)}`;
+    merged.REDIS_URL = cacheLinkUrl({ host: String(cache.host), port: String(cache.port ?? 6379), username: String(cache.username ?? "default"), password: String(cache.password ?? "") });
   }
   const secret = (name: string) => {
     const v = links[name]?.value;
@@ -246,16 +243,17 @@ function linkedEnv(env: Env): Env {
   merged.MANAGEMENT_TOKEN = secret("ManagementToken") ?? merged.MANAGEMENT_TOKEN;
   merged.ENCRYPTION_KEY = secret("EncryptionKey") ?? merged.ENCRYPTION_KEY;
   // Deployed stages: the passwords arrive on their own (ECS secrets), the URLs carry none.
-  merged.DATABASE_URL = withPassword("DATABASE_URL", merged.DATABASE_URL, env.DATABASE_PASSWORD, undefined);
-  merged.REDIS_URL = withPassword("REDIS_URL", merged.REDIS_URL, env.REDIS_PASSWORD, "default");
+  merged.DATABASE_URL = withDatabasePassword(merged.DATABASE_URL, env.DATABASE_PASSWORD);
+  merged.REDIS_URL = merged.REDIS_URL && withRedisPassword(merged.REDIS_URL, env.REDIS_PASSWORD);
   return merged;
 }
 
 /**
- * Joins a separately delivered password into a URL without one (user `defaultUser` when the URL
- * names none). A URL that already carries a password is ambiguous: refused, naming both.
+ * Joins a separately delivered password into a database URL without one. A URL that already
+ * carries a password is ambiguous: refused, naming both. (Redis: withRedisPassword, shared with
+ * the dispatcher.)
  */
-function withPassword(name: string, url: string | undefined, password: string | undefined, defaultUser: string | undefined): string | undefined {
+function withDatabasePassword(url: string | undefined, password: string | undefined): string | undefined {
   if (!url || !password) return url;
   let parsed: URL;
   try {
@@ -263,9 +261,7 @@ function withPassword(name: string, url: string | undefined, password: string | 
   } catch {
     return url; // the schema names the malformed URL
   }
-  const passwordName = name.replace("_URL", "_PASSWORD");
-  if (parsed.password !== "") throw new ConfigError(`${passwordName}: ${name} already carries a password; set it in one place only`);
-  if (parsed.username === "" && defaultUser !== undefined) parsed.username = defaultUser;
+  if (parsed.password !== "") throw new ConfigError("DATABASE_PASSWORD: DATABASE_URL already carries a password; set it in one place only");
   parsed.password = encodeURIComponent(password);
   return parsed.href;
 }
