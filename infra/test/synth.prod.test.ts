@@ -61,6 +61,12 @@ describe.runIf(ready)("synth: prod", () => {
     });
   });
 
+  it("creates exactly the Secrets Manager secrets the cost model counts", async () => {
+    const { stackSecrets } = await import("../cost");
+    expect(h.byType("aws:secretsmanager/secret:Secret").map((x) => x.name).sort()).toEqual(["CacheProxySecret", "DatabaseProxySecret", "TaskSecrets"]);
+    expect(stackSecrets).toBe(3);
+  });
+
   it("stores the secret values in one Secrets Manager secret, keyed by variable", () => {
     expect(h.one("aws:secretsmanager/secret:Secret", "TaskSecrets").inputs).toMatchObject({ recoveryWindowInDays: 0 });
     const raw = h.one("aws:secretsmanager/secretVersion:SecretVersion", "TaskSecretsVersion").inputs.secretString;
