@@ -29,7 +29,7 @@ USER node
 FROM runtime AS proxy
 COPY --chown=node:node packages/proxy/src packages/proxy/src
 EXPOSE 8080 8081
-# /live: the process answers. Dependency health (/health) is the load balancer's check.
+# /live: the process answers. The load balancer checks /ready (this process can serve).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:8080/live').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # Exec form: node is PID 1 and receives SIGTERM itself (no shell in between).
@@ -38,6 +38,7 @@ ENTRYPOINT ["node", "--import", "tsx", "packages/proxy/src/main.ts"]
 FROM runtime AS dispatcher
 COPY --chown=node:node packages/dispatcher/src packages/dispatcher/src
 EXPOSE 9090
+# /live: the process runs (it retries Redis itself); /health reports stalled delivery.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:9090/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+  CMD ["node", "-e", "fetch('http://127.0.0.1:9090/live').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 ENTRYPOINT ["node", "--import", "tsx", "packages/dispatcher/src/main.ts"]

@@ -6,7 +6,7 @@ export default $config({
   async app(input) {
     const { resolveStage } = await import("./infra/stage");
     const { stageOverrides } = await import("./infra/overrides");
-    const settings = resolveStage(input.stage ?? "dev", stageOverrides);
+    const settings = resolveStage(input.stage ?? "dev", stageOverrides, process.env);
     return {
       name: "llm-proxy",
       home: "aws",
@@ -30,10 +30,10 @@ export default $config({
     },
   },
   async run() {
-    const { resolveStage } = await import("./infra/stage");
+    const { assertDeployable, resolveStage } = await import("./infra/stage");
     const { stageOverrides } = await import("./infra/overrides");
     const { createNetwork, createSecurityGroups } = await import("./infra/network");
-    const { createSecrets } = await import("./infra/secrets");
+    const { createSecretStore, createSecrets, storedSecrets } = await import("./infra/secrets");
     const { createDatabase } = await import("./infra/database");
     const { createCache } = await import("./infra/cache");
     const { createCluster } = await import("./infra/cluster");
@@ -41,15 +41,21 @@ export default $config({
     const { createDispatcher } = await import("./infra/dispatcher");
     const { createAlarms } = await import("./infra/alarms");
 
-    const s = resolveStage($app.stage, stageOverrides);
+    // LLM_PROXY_DOMAIN / LLM_PROXY_ALARM_EMAIL from the deploying shell (or CI environment).
+    const s = resolveStage($app.stage, stageOverrides, process.env);
+    assertDeployable($app.stage, s);
+    // `sst dev` on local Docker databases instead of the stage's Aurora and Redis: opt-in.
+    const devLocal = process.env.LLM_PROXY_DEV_LOCAL === "1";
     const network = createNetwork(s);
     const groups = createSecurityGroups(s, network);
     const secrets = createSecrets();
-    const database = createDatabase(s, network, groups);
-    const cache = createCache(s, network, groups);
+    const database = createDatabase(s, network, groups, devLocal);
+    const cache = createCache(s, network, groups, devLocal);
     const cluster = createCluster(network, groups);
-    const proxy = createProxy(s, { cluster, network, groups, database, cache, secrets });
-    createDispatcher(s, { cluster, network, groups, cache, secrets });
+    // Deployed tasks reference their secrets in Secrets Manager; `sst dev` links them instead.
+    const store = $dev ? undefined : createSecretStore("TaskSecrets", storedSecrets(secrets, cache.password ?? ""));
+    const proxy = createProxy(s, { cluster, network, groups, database, cache, secrets, store });
+    createDispatcher(s, { cluster, network, groups, cache, secrets, store });
     const alarms = $dev ? undefined : createAlarms(s, { cluster, proxy, database, cache });
 
     return { url: proxy.url, alarmTopic: alarms?.topic.arn };

@@ -14,6 +14,7 @@ interface AlarmDeps {
  */
 export function createAlarms(s: StageSettings, d: AlarmDeps) {
   const topic = new aws.sns.Topic("AlarmTopic");
+  // LLM_PROXY_ALARM_EMAIL at deploy (or alarmEmail in overrides.ts).
   if (s.alarmEmail !== undefined) {
     // AWS mails a confirmation link; nothing arrives until it is clicked.
     new aws.sns.TopicSubscription("AlarmEmail", { topic: topic.arn, protocol: "email", endpoint: s.alarmEmail });
@@ -74,7 +75,7 @@ export function createAlarms(s: StageSettings, d: AlarmDeps) {
       comparisonOperator: "GreaterThanThreshold",
       threshold: 0,
       evaluationPeriods: 3,
-      alarmDescription: "Targets failing the ALB health check (/health)",
+      alarmDescription: "Targets failing the ALB health check (/ready)",
       metricQueries: [
         {
           id: "unhealthy",

@@ -29,6 +29,10 @@ export const unitPrices = {
   cloudWatchLogsStoreGbMonth: 0.03,
   cloudWatchAlarm: 0.1,
   secretMonth: 0.4,
+  /** Every public IPv4 address (ALB nodes, NAT, public tasks, bastion), in use or not, since 2024. */
+  publicIpv4Hour: 0.005,
+  /** The bastion of a `bastion` stage (SST's Vpc): one t4g.nano. */
+  bastionInstanceHour: 0.0042,
   route53ZoneMonth: 0.5,
   route53MillionQueries: 0.4,
   xrayMillionTraces: 5,
@@ -57,11 +61,31 @@ export const lowTrafficUsage = (s: StageSettings): Usage => ({
   natDataGb: 0,
   albAvgLcu: 0.2,
   logIngestGb: 9.5,
-  secrets: 5,
+  secrets: stackSecrets,
   alarms: 0,
   dnsMillionQueries: 1,
   xrayMillionTraces: 0,
 });
+
+/**
+ * Secrets Manager secrets the stack creates: TaskSecrets (all `sst secret set` values and the
+ * Redis token, one secret), and the ones SST's Aurora and Redis components create for their
+ * passwords. Parameter Store settings (METRICS_TOKEN included) are standard tier: free.
+ */
+export const stackSecrets = 3;
+
+/** Public IPv4 addresses a stage holds: one per ALB zone, NAT, public task and bastion. */
+export function publicIpv4(s: StageSettings, avgProxyTasks: number): { count: number; what: string } {
+  const parts: [number, string][] = [
+    [s.azs, "ALB"],
+    [s.existingVpcId === undefined && s.natType === "gateway" ? s.natGateways : 0, "NAT gateway"],
+    [s.existingVpcId === undefined && s.natType === "instance" ? s.azs : 0, "NAT instance"],
+    [s.taskSubnets === "public" ? avgProxyTasks + 1 : 0, "task"],
+    [s.bastion ? 1 : 0, "bastion"],
+  ];
+  const used = parts.filter(([n]) => n > 0);
+  return { count: used.reduce((sum, [n]) => sum + n, 0), what: used.map(([n, w]) => `${n} ${w}`).join(" + ") };
+}
 
 export interface CostLine {
   component: string;
@@ -113,12 +137,29 @@ export function estimate(s: StageSettings, usage: Usage = lowTrafficUsage(s)): C
     usage.logIngestGb * unitPrices.cloudWatchLogsIngestGb +
       usage.logIngestGb * Math.min(1, s.logRetentionDays / 30) * unitPrices.cloudWatchLogsStoreGbMonth +
       usage.alarms * unitPrices.cloudWatchAlarm);
+  const ips = publicIpv4(s, usage.avgProxyTasks);
+  add("Public IPv4", ips.what, ips.count * unitPrices.publicIpv4Hour * h);
+  if (s.bastion) add("Bastion", "t4g.nano (sst tunnel)", unitPrices.bastionInstanceHour * h);
   add("Secrets Manager", `${usage.secrets} secrets`, usage.secrets * unitPrices.secretMonth);
   if (s.domainName !== undefined || usage.dnsMillionQueries > 0) {
     add("ACM + Route 53", "Certificate + DNS", unitPrices.route53ZoneMonth + usage.dnsMillionQueries * unitPrices.route53MillionQueries);
   }
   if (s.enableXRay) add("X-Ray", `${usage.xrayMillionTraces}M traces`, usage.xrayMillionTraces * unitPrices.xrayMillionTraces);
   return lines;
+}
+
+/**
+ * `sst dev` on a `bastion` stage: no ECS service, ALB or TaskSecrets; Aurora (paused when idle,
+ * min 0 ACU), Redis, the bastion and its address, SST's two password secrets.
+ */
+export function devModeEstimate(s: StageSettings, activeAcuHours = 0): CostLine[] {
+  const h = HOURS_PER_MONTH;
+  return [
+    { component: "Aurora Serverless v2", configuration: `${activeAcuHours} ACU-hours while active (paused otherwise)`, monthly: activeAcuHours * unitPrices.auroraAcuHour },
+    { component: "ElastiCache Redis", configuration: `${s.redisNodeType} × ${s.redisNumNodes}`, monthly: s.redisNumNodes * redisNodeHour(s.redisNodeType) * h },
+    { component: "Bastion", configuration: "t4g.nano + its public IPv4", monthly: (unitPrices.bastionInstanceHour + unitPrices.publicIpv4Hour) * h },
+    { component: "Secrets Manager", configuration: "2 secrets (Aurora, Redis)", monthly: 2 * unitPrices.secretMonth },
+  ].filter((l) => l.monthly > 0);
 }
 
 export const total = (lines: CostLine[]) => lines.reduce((sum, l) => sum + l.monthly, 0);
@@ -173,6 +214,9 @@ export function formatReport(stage: string, s: StageSettings): string {
     const [t, u] = tier.apply(s);
     out.push(`  ${tier.name.padEnd(12)} ${tier.description.padEnd(34)} ${money(total(estimate(t, u))).padStart(9)}`);
   }
+  if (s.bastion) {
+    out.push("", `Under \`sst dev\` (no ECS service or ALB; Aurora 40 ACU-hours of use): ${money(total(devModeEstimate(s, 40)))}`);
+  }
   const [priv, pub] = topologies(s).map((t) => money(total(estimate(t))));
   out.push("", "Task topology (same stage otherwise):",
     `  private subnets + ${s.natGateways || 1} NAT gateway(s) (design)   ${priv}`,
@@ -183,7 +227,7 @@ export function formatReport(stage: string, s: StageSettings): string {
 /** The stage with the design's topology (private tasks, NAT gateways) and with SST's (public, no NAT). */
 export function topologies(s: StageSettings): [StageSettings, StageSettings] {
   return [
-    { ...s, taskSubnets: "private", natType: "gateway", natGateways: Math.max(1, s.natGateways) },
+    { ...s, taskSubnets: "private", natType: "gateway", natGateways: Math.max(1, s.natGateways), bastion: false },
     { ...s, taskSubnets: "public", natType: "none", natGateways: 0 },
   ];
 }

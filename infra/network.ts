@@ -7,20 +7,25 @@ import type { StageSettings } from "./stage";
  * has no isolated tier and always creates one NAT gateway per AZ. An imported VPC takes the same
  * shape from its subnet ids, so everything downstream sees one `Network` type.
  */
+type Subnets = $util.Input<$util.Input<string>[]>;
+
 export interface Network {
   vpcId: $util.Input<string>;
-  publicSubnets: $util.Input<string>[];
-  privateSubnets: $util.Input<string>[];
-  dataSubnets: $util.Input<string>[];
+  publicSubnets: Subnets;
+  privateSubnets: Subnets;
+  dataSubnets: Subnets;
   /** Subnets the ECS tasks run in, per `taskSubnets`. */
-  taskSubnets: $util.Input<string>[];
+  taskSubnets: Subnets;
   natGateways: aws.ec2.NatGateway[];
   natInstances: aws.ec2.Instance[];
+  /** The bastion's security group (`bastion` stages): allowed into the data stores for `sst tunnel`. */
+  bastionGroup?: $util.Output<string>;
 }
 
 const VPC_CIDR = "10.0.0.0/16";
 
 export function createNetwork(s: StageSettings): Network {
+  if (s.bastion) return createTunnelNetwork(s);
   if (s.existingVpcId !== undefined && s.existingSubnets) {
     const { public: pub, private: priv, data } = s.existingSubnets;
     return {
@@ -108,6 +113,25 @@ export function createNetwork(s: StageSettings): Network {
   };
 }
 
+/**
+ * SST's Vpc with a bastion: the VPC component registers the tunnel (`sst tunnel`, and `sst dev`
+ * starts it) that routes its subnets through the bastion, which a raw VPC cannot. Its private
+ * subnets hold Aurora and Redis; tasks run in its public subnets (no NAT, as validated).
+ */
+function createTunnelNetwork(s: StageSettings): Network {
+  const vpc = new sst.aws.Vpc("Vpc", { az: s.azs, bastion: true });
+  return {
+    vpcId: vpc.id,
+    publicSubnets: vpc.publicSubnets,
+    privateSubnets: vpc.privateSubnets,
+    dataSubnets: vpc.privateSubnets,
+    taskSubnets: vpc.publicSubnets,
+    natGateways: [],
+    natInstances: [],
+    bastionGroup: vpc.nodes.bastionInstance.apply((i) => i?.vpcSecurityGroupIds ?? []).apply((ids) => ids[0] ?? ""),
+  };
+}
+
 /** fck-nat on t4g.nano, one per zone: ~$3/month each instead of ~$33 for a NAT gateway. */
 function createNatInstances(vpc: aws.ec2.Vpc, publicSubnets: aws.ec2.Subnet[]): aws.ec2.Instance[] {
   const ami = aws.ec2.getAmiOutput({
@@ -172,6 +196,13 @@ export function createSecurityGroups(s: StageSettings, network: Network): Securi
   new aws.vpc.SecurityGroupEgressRule("ServicesToCache", {
     securityGroupId: services.id, ipProtocol: "tcp", fromPort: 6379, toPort: 6379, referencedSecurityGroupId: cache.id,
   });
+  if (network.bastionGroup !== undefined) {
+    for (const [name, group, port] of [["DatabaseFromBastion", database, 5432], ["CacheFromBastion", cache, 6379]] as const) {
+      new aws.vpc.SecurityGroupIngressRule(name, {
+        securityGroupId: group.id, ipProtocol: "tcp", fromPort: port, toPort: port, referencedSecurityGroupId: network.bastionGroup,
+      });
+    }
+  }
   for (const port of s.egressPorts) {
     new aws.vpc.SecurityGroupEgressRule(`ServicesToInternet${port}`, {
       securityGroupId: services.id, ipProtocol: "tcp", fromPort: port, toPort: port, cidrIpv4: "0.0.0.0/0",

@@ -31,6 +31,28 @@ export const runtimeSettings: Record<string, readonly RuntimeService[]> = {
   HTTP_CACHE_DEFAULT_TTL: ["proxy"],
   HTTP_CACHE_MAX_OBJECT_BYTES: ["proxy"],
   HTTP_CACHE_STREAM_RESPONSES: ["proxy"],
+  // The ALB is one hop; a CDN in front of it adds one (set 2, or its CIDRs).
+  TRUSTED_PROXIES: ["proxy"],
+  // Dispatcher sinks (default stdout: events go to the task's CloudWatch log group). Their keys
+  // are secrets: LunaryApiKey / HeliconeApiKey / DispatcherWebhookSecret with `sst secret set`.
+  DISPATCHER_SERVICE: ["dispatcher"],
+  DISPATCHER_ENDPOINT: ["dispatcher"],
+  DISPATCHER_LUNARY_URL: ["dispatcher"],
+  DISPATCHER_HELICONE_URL: ["dispatcher"],
+  DISPATCHER_WEBHOOK_URL: ["dispatcher"],
+  DISPATCHER_BATCH_SIZE: ["dispatcher"],
+  DISPATCHER_MAX_ATTEMPTS: ["dispatcher"],
+  DISPATCHER_RETRY_BASE: ["dispatcher"],
+  DISPATCHER_RETRY_MAX: ["dispatcher"],
+  DISPATCHER_HTTP_TIMEOUT: ["dispatcher"],
+};
+
+/**
+ * Secret settings: `config:set` stores them as SecureString and the task definition references
+ * the parameter (ECS `secrets`), so the value never appears in its environment.
+ */
+export const secretSettings: Record<string, readonly RuntimeService[]> = {
+  METRICS_TOKEN: ["proxy"],
 };
 
 /** Where a stage's settings live in Parameter Store (trailing slash included). */
@@ -50,4 +72,19 @@ export function runtimeEnvironment(service: RuntimeService, stage: string, names
     if (runtimeSettings[name]?.includes(service)) env[name] = value;
   });
   return env;
+}
+
+/**
+ * ECS `secrets` for a service from its stage's SecureString parameters (full names): listed
+ * names only, each referenced by the ARN `arn` builds, never by value.
+ */
+export function runtimeSecrets(service: RuntimeService, stage: string, secureNames: readonly string[], arn: (fullName: string) => string): Record<string, string> {
+  const prefix = parameterPath(stage);
+  const secrets: Record<string, string> = {};
+  for (const full of secureNames) {
+    const name = full.startsWith(prefix) ? full.slice(prefix.length) : undefined;
+    if (name === undefined) continue;
+    if (secretSettings[name]?.includes(service) || runtimeSettings[name]?.includes(service)) secrets[name] = arn(full);
+  }
+  return secrets;
 }

@@ -49,6 +49,11 @@ export interface StageSettings {
   natGateways: number;
   /** Ports the tasks may reach on the internet (LLM upstreams, sinks). */
   egressPorts: number[];
+  /**
+   * SST's Vpc with a bastion host instead of the design's 3-tier VPC, so `sst tunnel` (and
+   * `sst dev`) reach Aurora and Redis from a laptop. Public tasks, no NAT; data in its private subnets.
+   */
+  bastion: boolean;
 
   // --- Domain (design: domainName, existingCertificateArn) + hosted zone
   /** Serve HTTPS on 443 (redirect from 80) for this name; HTTP-only when unset. */
@@ -57,10 +62,17 @@ export interface StageSettings {
   existingCertificateArn?: string;
   /** Route 53 zone to create the certificate validation and alias records in. */
   hostedZoneId?: string;
-  /** ALB listener port for the admin UI (HTTPS with a domain, HTTP otherwise); false hides it. */
+  /** ALB listener port for the admin UI, served over HTTPS only (needs domainName); false hides it. */
   adminUiPort: number | false;
+  /** Who may reach the admin UI listener (CIDR blocks); everyone by default. */
+  adminUiCidrs: string[];
+  /** Refuse to deploy without domainName (prod): the API and admin UI carry bearer tokens. */
+  httpsOnly: boolean;
+  /** ALB idle timeout: at least the proxy's STREAM_IDLE_TIMEOUT (300 s), or quiet streams get a 504. */
+  albIdleTimeoutSeconds: number;
 
   // --- Aurora (design: auroraMinCapacity, auroraMaxCapacity) + reader
+  /** 0 (personal stages only) lets Aurora pause after 5 idle minutes; resuming takes seconds. */
   auroraMinCapacity: number;
   auroraMaxCapacity: number;
   /** Add one reader instance (design: off; Serverless v2 scales reads). */
@@ -108,7 +120,11 @@ export const designDefaults: StageSettings = {
   natType: "gateway",
   natGateways: 1,
   egressPorts: [443],
+  bastion: false,
   adminUiPort: 8443,
+  adminUiCidrs: ["0.0.0.0/0"],
+  httpsOnly: false,
+  albIdleTimeoutSeconds: 300,
   auroraMinCapacity: 0.5,
   auroraMaxCapacity: 4,
   auroraReader: false,
@@ -145,12 +161,16 @@ export const presets: { personal: Partial<StageSettings>; staging: Partial<Stage
     taskSubnets: "public",
     natType: "none",
     natGateways: 0,
+    bastion: true,
+    // An idle developer stage pauses its database (SST's default); resuming costs seconds.
+    auroraMinCapacity: 0,
     auroraMaxCapacity: 2,
     proxyMaxTasks: 1,
     logRetentionDays: 7,
   },
   staging: {},
   prod: {
+    httpsOnly: true,
     removal: "retain",
     protect: true,
     auroraDeletionProtection: true,
@@ -168,21 +188,52 @@ export function presetFor(stage: string): Partial<StageSettings> {
   return presets.personal;
 }
 
-/** Defaults, then the stage's preset, then overrides; validated. Throws StageSettingsError. */
-export function resolveStage(stage: string, overrides: Partial<Record<string, Partial<StageSettings>>> = {}): StageSettings {
+const isPersonal = (stage: string) => !(sharedStages as readonly string[]).includes(stage);
+
+/** What `sst deploy` takes from its environment: LLM_PROXY_DOMAIN and LLM_PROXY_ALARM_EMAIL. */
+export function deployEnvironment(env: Record<string, string | undefined>): Partial<StageSettings> {
+  const settings: Partial<StageSettings> = {};
+  if (env.LLM_PROXY_DOMAIN) settings.domainName = env.LLM_PROXY_DOMAIN;
+  if (env.LLM_PROXY_ALARM_EMAIL) settings.alarmEmail = env.LLM_PROXY_ALARM_EMAIL;
+  return settings;
+}
+
+/**
+ * Defaults, then the stage's preset, then the deploy environment (`deployEnvironment`), then
+ * overrides; validated. Throws StageSettingsError.
+ */
+export function resolveStage(
+  stage: string,
+  overrides: Partial<Record<string, Partial<StageSettings>>> = {},
+  env: Record<string, string | undefined> = {},
+): StageSettings {
   if (!/^[a-z][a-z0-9-]{0,30}$/.test(stage)) {
     throw new StageSettingsError(`stage "${stage}": use lowercase letters, digits and dashes (it becomes part of AWS names)`);
   }
-  const settings: StageSettings = { ...designDefaults, ...presetFor(stage), ...overrides[stage] };
-  const problems = validate(settings);
+  const settings: StageSettings = { ...designDefaults, ...presetFor(stage), ...deployEnvironment(env), ...overrides[stage] };
+  const problems = validate(settings, isPersonal(stage));
   if (problems.length > 0) throw new StageSettingsError(`stage "${stage}": ${problems.join("; ")}`);
   return settings;
 }
 
 const isInt = (n: number, min: number, max: number) => Number.isInteger(n) && n >= min && n <= max;
 
+/**
+ * What only blocks a deploy (`npm run cost` and the CLI still resolve the stage): an HTTPS-only
+ * stage without a domain. Throws StageSettingsError naming the setting.
+ */
+export function assertDeployable(stage: string, s: StageSettings): void {
+  if (s.httpsOnly && s.domainName === undefined) {
+    throw new StageSettingsError(
+      `stage "${stage}" serves HTTPS only: set LLM_PROXY_DOMAIN=<host name> for the deploy (or domainName in infra/overrides.ts)`,
+    );
+  }
+}
+
+const CIDR = /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/;
+
 /** Every rule that AWS or the topology would otherwise reject late (at deploy) or silently. */
-export function validate(s: StageSettings): string[] {
+export function validate(s: StageSettings, personal = false): string[] {
   const p: string[] = [];
   if (s.existingVpcId !== undefined) {
     if (!/^vpc-[0-9a-f]+$/.test(s.existingVpcId)) p.push(`existingVpcId "${s.existingVpcId}" is not a VPC id (vpc-…)`);
@@ -213,9 +264,20 @@ export function validate(s: StageSettings): string[] {
   if (s.adminUiPort !== false && (!isInt(s.adminUiPort, 1, 65535) || [80, 443].includes(s.adminUiPort))) {
     p.push(`adminUiPort must be a free listener port (not 80/443), got ${s.adminUiPort}`);
   }
+  if (!s.adminUiCidrs.every((c) => CIDR.test(c))) p.push(`adminUiCidrs must be IPv4 CIDR blocks (e.g. 203.0.113.0/24), got ${s.adminUiCidrs.join(", ")}`);
+  if (!isInt(s.albIdleTimeoutSeconds, 300, 4000)) {
+    p.push(`albIdleTimeoutSeconds must be 300 (the proxy's STREAM_IDLE_TIMEOUT) to 4000, got ${s.albIdleTimeoutSeconds}`);
+  }
+  if (s.bastion && (s.existingVpcId !== undefined || s.natType !== "none" || s.taskSubnets !== "public")) {
+    p.push('bastion uses SST\'s Vpc: it needs taskSubnets "public", natType "none" and no existingVpcId');
+  }
   const acu = (n: number) => Number.isFinite(n) && n * 2 === Math.round(n * 2);
-  if (!acu(s.auroraMinCapacity) || s.auroraMinCapacity < 0.5) {
-    p.push(`auroraMinCapacity must be ≥ 0.5 in steps of 0.5 (0 would auto-pause: slow first request), got ${s.auroraMinCapacity}`);
+  if (!acu(s.auroraMinCapacity) || s.auroraMinCapacity < (personal ? 0 : 0.5)) {
+    p.push(
+      personal
+        ? `auroraMinCapacity must be ≥ 0 in steps of 0.5, got ${s.auroraMinCapacity}`
+        : `auroraMinCapacity must be ≥ 0.5 in steps of 0.5 (0 auto-pauses, slowing the first request: personal stages only), got ${s.auroraMinCapacity}`,
+    );
   }
   if (!acu(s.auroraMaxCapacity) || s.auroraMaxCapacity > 256 || s.auroraMaxCapacity < s.auroraMinCapacity) {
     p.push(`auroraMaxCapacity must be ≥ auroraMinCapacity and ≤ 256 in steps of 0.5, got ${s.auroraMaxCapacity}`);

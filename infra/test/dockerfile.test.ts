@@ -22,7 +22,7 @@ describe("Dockerfile", () => {
     expect(missing.filter((m) => m !== "packages/dispatcher/src")).toEqual([]);
   });
 
-  it.each([["proxy", "packages/proxy/src/main.ts", "8080/live"], ["dispatcher", "packages/dispatcher/src/main.ts", "9090/health"]])(
+  it.each([["proxy", "packages/proxy/src/main.ts", "8080/live"], ["dispatcher", "packages/dispatcher/src/main.ts", "9090/live"]])(
     "target %s runs node directly (SIGTERM reaches it), as a non-root user, with a health check",
     (target, entry, health) => {
       const lines = stage(target);

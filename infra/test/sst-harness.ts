@@ -50,13 +50,28 @@ const computed: Record<string, (inputs: Inputs, name: string) => Inputs> = {
   "aws:lb/loadBalancer:LoadBalancer": (_i, n) => ({ dnsName: `${n}.elb.amazonaws.com`, zoneId: "Z35SXDOTRQ7X7K", arnSuffix: `app/${n}/abc123` }),
   "aws:ec2/securityGroup:SecurityGroup": (_i, n) => ({ id: `sg-${n}` }),
   "aws:ec2/instance:Instance": (_i, n) => ({ primaryNetworkInterfaceId: `eni-${n}` }),
-  "random:index/randomPassword:RandomPassword": () => ({ result: "mock-password" }),
+  "random:index/randomPassword:RandomPassword": (_i, n) => ({ result: `${n}-standin-pw` }),
   "random:index/randomString:RandomString": () => ({ result: "mockstr" }),
   "docker-build:index:Image": () => ({ digest: "sha256:mock", ref: "mock" }),
-  "aws:secretsmanager/secretVersion:SecretVersion": (i) => ({ secretString: i.secretString }),
+  "aws:secretsmanager/secretVersion:SecretVersion": (i, n) => ({ secretString: i.secretString, versionId: `${n}-v1` }),
 };
 
-function installMocks(stage: string) {
+/** SSM parameters by full name, as `llm-proxy config:set` writes them. */
+export type SsmParameters = Record<string, { value: string; type: "String" | "SecureString" }>;
+
+/** Stand-ins for every `sst secret set` value (what the CLI loads from the state bucket at deploy). */
+export const secretStandins = {
+  ManagementToken: "mgmt-token-0123456789abcdef",
+  EncryptionKey: "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+  LunaryApiKey: "",
+  HeliconeApiKey: "",
+  DispatcherWebhookSecret: "",
+};
+
+/** Every lookup of SSM parameters the stage made (their inputs). */
+export const ssmLookups: Record<string, unknown>[] = [];
+
+function installMocks(stage: string, parameters: SsmParameters) {
   pulumi.runtime.setMocks(
     {
       newResource(args) {
@@ -76,6 +91,18 @@ function installMocks(stage: string) {
           case "aws:index/getAvailabilityZones:getAvailabilityZones": return { names: ["us-east-1a", "us-east-1b", "us-east-1c"], zoneIds: ["use1-az1", "use1-az2", "use1-az3"], id: "us-east-1" };
           case "aws:ec2/getAmi:getAmi": return { id: "ami-0123456789abcdef0", architecture: "arm64" };
           case "aws:route53/getZone:getZone": return { zoneId: "ZMOCK", id: "ZMOCK", name: "example.com" };
+          case "aws:ssm/getParametersByPath:getParametersByPath": {
+            ssmLookups.push(args.inputs as Inputs);
+            const entries = Object.entries(parameters);
+            // Like AWS: SecureString values come back encrypted unless withDecryption.
+            const decrypt = (args.inputs as Inputs).withDecryption === true;
+            return {
+              ...(args.inputs as Inputs),
+              names: entries.map(([n]) => n),
+              values: entries.map(([, p]) => (p.type === "SecureString" && !decrypt ? "AQICAHencrypted" : p.value)),
+              types: entries.map(([, p]) => p.type),
+            };
+          }
           case "aws:ecr/getAuthorizationToken:getAuthorizationToken": return { proxyEndpoint: "https://123456789012.dkr.ecr.us-east-1.amazonaws.com", password: "x", userName: "AWS", id: "x" };
           default: return args.inputs as Inputs;
         }
@@ -94,13 +121,15 @@ interface SstConfig {
 }
 
 /** Runs sst.config.ts for `stage` (in `sst dev` mode when dev) and waits for resources to settle. */
-export async function synth(stage: string, opts: { dev?: boolean; secrets?: Record<string, string> } = {}) {
+export async function synth(stage: string, opts: { dev?: boolean; secrets?: Partial<typeof secretStandins>; parameters?: SsmParameters; env?: Record<string, string> } = {}) {
   await startRpcServer();
-  installMocks(stage);
+  installMocks(stage, opts.parameters ?? {});
   // What `sst secret set` provides at deploy.
-  for (const [name, value] of Object.entries({ ManagementToken: "mgmt-token-0123456789abcdef", EncryptionKey: "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=", ...opts.secrets })) {
+  for (const [name, value] of Object.entries({ ...secretStandins, ...opts.secrets })) {
     process.env[`SST_SECRET_${name}`] = value;
   }
+  // The deploying shell's environment (LLM_PROXY_DOMAIN, LLM_PROXY_ALARM_EMAIL, LLM_PROXY_DEV_LOCAL).
+  for (const [name, value] of Object.entries(opts.env ?? {})) process.env[name] = value;
   const dev = opts.dev ?? false;
   g.$app = { name: "llm-proxy", stage, removal: "remove", protect: false, providers: { aws: { region: "us-east-1" } } };
   g.$dev = dev;
@@ -154,6 +183,7 @@ export interface ContainerDefinition {
   image: string;
   environment: { name: string; value: string }[];
   healthCheck?: { command: string[] };
+  secrets?: { name: string; valueFrom: string }[];
   logConfiguration: { options: Record<string, string> };
 }
 
@@ -165,6 +195,9 @@ export function containers(taskName: string): ContainerDefinition[] {
 }
 
 export const env = (c: ContainerDefinition) => Object.fromEntries(c.environment.map((e) => [e.name, e.value]));
+
+/** ECS `secrets` of a container: variable → valueFrom. */
+export const secrets = (c: ContainerDefinition) => Object.fromEntries((c.secrets ?? []).map((e) => [e.name, e.valueFrom]));
 
 /** The first item, or a failure naming what was expected. */
 export function first<T>(items: T[], what = "item"): T {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { autodeployStage, designDefaults, resolveStage, StageSettingsError } from "../stage";
+import { assertDeployable, autodeployStage, designDefaults, resolveStage, StageSettingsError } from "../stage";
 
 describe("stage settings", () => {
   it("defaults to the design's Configuration Props table", () => {
@@ -22,8 +22,28 @@ describe("stage settings", () => {
     });
   });
 
-  it("personal stages use SST's public-subnet topology without NAT", () => {
-    expect(resolveStage("alice")).toMatchObject({ taskSubnets: "public", natType: "none", natGateways: 0, proxyMaxTasks: 1, removal: "remove" });
+  it("personal stages use SST's public-subnet topology without NAT, a bastion, and a pausing database", () => {
+    expect(resolveStage("alice")).toMatchObject({ taskSubnets: "public", natType: "none", natGateways: 0, proxyMaxTasks: 1, removal: "remove", bastion: true, auroraMinCapacity: 0 });
+  });
+
+  it("allows auroraMinCapacity 0 (auto-pause) on personal stages only", () => {
+    expect(resolveStage("alice", { alice: { auroraMinCapacity: 0 } }).auroraMinCapacity).toBe(0);
+    for (const stage of ["staging", "prod"]) {
+      expect(() => resolveStage(stage, { [stage]: { auroraMinCapacity: 0 } })).toThrow(/auroraMinCapacity must be ≥ 0.5 .*personal stages only/);
+    }
+  });
+
+  it("takes the domain and alarm e-mail from the deploy environment; overrides win", () => {
+    const env = { LLM_PROXY_DOMAIN: "llm.example.com", LLM_PROXY_ALARM_EMAIL: "ops@example.com" };
+    expect(resolveStage("prod", {}, env)).toMatchObject({ domainName: "llm.example.com", alarmEmail: "ops@example.com" });
+    expect(resolveStage("prod", { prod: { domainName: "api.example.org" } }, env).domainName).toBe("api.example.org");
+    expect(resolveStage("prod", {}, { LLM_PROXY_DOMAIN: "" }).domainName).toBeUndefined();
+  });
+
+  it("refuses to deploy prod without a domain, naming the setting; staging may serve HTTP", () => {
+    expect(() => assertDeployable("prod", resolveStage("prod"))).toThrow(/stage "prod" serves HTTPS only: set LLM_PROXY_DOMAIN/);
+    expect(() => assertDeployable("prod", resolveStage("prod", {}, { LLM_PROXY_DOMAIN: "llm.example.com" }))).not.toThrow();
+    expect(() => assertDeployable("staging", resolveStage("staging"))).not.toThrow();
   });
 
   it("applies overrides for the named stage only", () => {
@@ -45,6 +65,9 @@ describe("stage settings", () => {
     [{ logRetentionDays: 10 }, /logRetentionDays 10 is not a CloudWatch value/],
     [{ alarmEmail: "ops" }, /not an e-mail address/],
     [{ adminUiPort: 443 }, /adminUiPort must be a free listener port/],
+    [{ adminUiCidrs: ["10.0.0.1"] }, /adminUiCidrs must be IPv4 CIDR blocks/],
+    [{ albIdleTimeoutSeconds: 60 }, /albIdleTimeoutSeconds must be 300/],
+    [{ bastion: true }, /bastion uses SST's Vpc/],
   ])("rejects %j", (override, message) => {
     expect(() => resolveStage("staging", { staging: override })).toThrow(StageSettingsError);
     expect(() => resolveStage("staging", { staging: override })).toThrow(message);
@@ -57,6 +80,16 @@ describe("stage settings", () => {
   it("accepts an existing VPC with its subnets", () => {
     const s = resolveStage("prod", { prod: { existingVpcId: "vpc-0abc", existingSubnets: { public: ["a", "b"], private: ["c", "d"] }, natType: "none", natGateways: 0 } });
     expect(s.existingVpcId).toBe("vpc-0abc");
+  });
+});
+
+describe("load balancer idle timeout vs the proxy's stream idle timeout", () => {
+  it("refuses a STREAM_IDLE_TIMEOUT setting longer than the ALB's idle timeout", async () => {
+    const { idleTimeoutProblem } = await import("../proxy");
+    expect(idleTimeoutProblem(300, {})).toBeUndefined();
+    expect(idleTimeoutProblem(300, { STREAM_IDLE_TIMEOUT: "5m" })).toBeUndefined();
+    expect(idleTimeoutProblem(300, { STREAM_IDLE_TIMEOUT: "10m" })).toMatch(/STREAM_IDLE_TIMEOUT \(10m\) is longer than the load balancer's idle timeout \(300 s\)/);
+    expect(idleTimeoutProblem(600, { STREAM_IDLE_TIMEOUT: "10m" })).toBeUndefined();
   });
 });
 

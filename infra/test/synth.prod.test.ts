@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { platformReady } from "./platform";
 import type * as Harness from "./sst-harness";
 
@@ -9,24 +9,106 @@ let h: typeof Harness;
 describe.runIf(ready)("synth: prod", () => {
   beforeAll(async () => {
     const overrides = await import("../overrides");
-    overrides.stageOverrides.prod = { domainName: "llm.example.com", hostedZoneId: "ZMOCK", alarmEmail: "ops@example.com", enableXRay: true };
+    // The domain and alarm address come from the deploying shell; the zone from overrides.
+    overrides.stageOverrides.prod = { hostedZoneId: "ZMOCK", enableXRay: true, adminUiCidrs: ["203.0.113.0/24"] };
     h = await import("./sst-harness");
-    const { app } = await h.synth("prod");
+    const { app } = await h.synth("prod", {
+      env: { LLM_PROXY_DOMAIN: "llm.example.com", LLM_PROXY_ALARM_EMAIL: "ops@example.com" },
+      secrets: sinkSecrets,
+      parameters: {
+        "/llm-proxy/prod/DISPATCHER_SERVICE": { value: "lunary", type: "String" },
+        "/llm-proxy/prod/METRICS_TOKEN": { value: "metrics-token-standin", type: "SecureString" },
+      },
+    });
     expect(app).toMatchObject({ name: "llm-proxy", removal: "retain", protect: true });
   });
+  afterAll(() => {
+    delete process.env.LLM_PROXY_DOMAIN;
+    delete process.env.LLM_PROXY_ALARM_EMAIL;
+  });
 
-  it("runs the proxy task at 0.25 vCPU / 512 MB on ARM64 with links and the X-Ray sidecar", () => {
+  const sinkSecrets = { LunaryApiKey: "lunary-key-standin", HeliconeApiKey: "helicone-key-standin", DispatcherWebhookSecret: "webhook-secret-standin" };
+  const standins = () => [
+    ...Object.values({ ...h.secretStandins, ...sinkSecrets }).filter((v) => v !== ""),
+    "metrics-token-standin", "DatabasePassword-standin-pw", "CacheAuthToken-standin-pw",
+  ];
+  const store = "arn:aws:mock:us-east-1:123456789012:TaskSecrets";
+
+  it("puts every secret into the tasks as ECS secrets, none in a task definition's environment", () => {
+    const tasks = h.byType("aws:ecs/taskDefinition:TaskDefinition").map((t) => t.name);
+    expect(tasks.sort()).toEqual(["DispatcherTask", "ProxyTask"]);
+    for (const task of tasks) {
+      for (const c of h.containers(task)) {
+        const text = JSON.stringify(c.environment);
+        for (const secret of standins()) expect(text, `${task}/${c.name} environment`).not.toContain(secret);
+        // A link carries its properties (passwords, secret values) as JSON in the environment.
+        expect(c.environment.map((e) => e.name).filter((n) => n.startsWith("SST_RESOURCE_") && n !== "SST_RESOURCE_App"), task).toEqual([]);
+      }
+    }
+    const proxy = h.first(h.containers("ProxyTask"));
+    expect(h.secrets(proxy)).toEqual({
+      MANAGEMENT_TOKEN: `${store}:MANAGEMENT_TOKEN::`,
+      ENCRYPTION_KEY: `${store}:ENCRYPTION_KEY::`,
+      REDIS_PASSWORD: `${store}:REDIS_PASSWORD::`,
+      DATABASE_PASSWORD: "arn:aws:mock:us-east-1:123456789012:DatabaseProxySecret:password::",
+      METRICS_TOKEN: "arn:aws:ssm:us-east-1:123456789012:parameter/llm-proxy/prod/METRICS_TOKEN",
+    });
+    const dispatcher = h.first(h.containers("DispatcherTask"));
+    expect(h.secrets(dispatcher)).toEqual({
+      REDIS_PASSWORD: `${store}:REDIS_PASSWORD::`,
+      LLM_PROXY_API_KEY: `${store}:LUNARY_API_KEY::`,
+      DISPATCHER_WEBHOOK_SECRET: `${store}:DISPATCHER_WEBHOOK_SECRET::`,
+    });
+  });
+
+  it("creates exactly the Secrets Manager secrets the cost model counts", async () => {
+    const { stackSecrets } = await import("../cost");
+    expect(h.byType("aws:secretsmanager/secret:Secret").map((x) => x.name).sort()).toEqual(["CacheProxySecret", "DatabaseProxySecret", "TaskSecrets"]);
+    expect(stackSecrets).toBe(3);
+  });
+
+  it("stores the secret values in one Secrets Manager secret, keyed by variable", () => {
+    expect(h.one("aws:secretsmanager/secret:Secret", "TaskSecrets").inputs).toMatchObject({ recoveryWindowInDays: 0 });
+    const raw = h.one("aws:secretsmanager/secretVersion:SecretVersion", "TaskSecretsVersion").inputs.secretString;
+    const stored = JSON.parse(typeof raw === "string" ? raw : (raw as { value: string }).value) as Record<string, string>;
+    expect(stored).toEqual({
+      MANAGEMENT_TOKEN: h.secretStandins.ManagementToken, ENCRYPTION_KEY: h.secretStandins.EncryptionKey, REDIS_PASSWORD: "CacheAuthToken-standin-pw",
+      LUNARY_API_KEY: "lunary-key-standin", HELICONE_API_KEY: "helicone-key-standin", DISPATCHER_WEBHOOK_SECRET: "webhook-secret-standin",
+    });
+    // A new value changes the environment, so `sst deploy` after `sst secret set` rolls the tasks.
+    for (const task of ["ProxyTask", "DispatcherTask"]) expect(h.env(h.first(h.containers(task))).SECRETS_VERSION).toBe("TaskSecretsVersion-v1");
+  });
+
+  it("gives the proxy password-less data URLs, TRUSTED_PROXIES=1 and secure admin cookies", () => {
+    const env = h.env(h.first(h.containers("ProxyTask")));
+    expect(env).toMatchObject({
+      DATABASE_URL: "postgres://postgres@db.cluster.local:5432/llm_proxy",
+      REDIS_URL: "rediss://redis.local:6379",
+      TRUSTED_PROXIES: "1",
+      ADMIN_UI_ENABLED: "true",
+      ADMIN_UI_SECURE_COOKIES: "true",
+      PUBLIC_BASE_URL: "https://llm.example.com",
+    });
+  });
+
+  it("starts the dispatcher on its stage's sink settings, checked on /live", () => {
+    const dispatcher = h.first(h.containers("DispatcherTask"));
+    expect(h.env(dispatcher)).toMatchObject({ DISPATCHER_SERVICE: "lunary", REDIS_URL: "rediss://redis.local:6379", DISPATCHER_HTTP_ADDR: ":9090" });
+    expect(dispatcher.healthCheck?.command.join(" ")).toContain("127.0.0.1:9090/live");
+  });
+
+  it("keeps the load balancer's idle timeout at the proxy's 300 s stream idle timeout", () => {
+    expect(h.one("aws:lb/loadBalancer:LoadBalancer", "ProxyLoadBalancer").inputs.idleTimeout).toBe(300);
+  });
+
+  it("runs the proxy task at 0.25 vCPU / 512 MB on ARM64 with the X-Ray sidecar", () => {
     const td = h.one("aws:ecs/taskDefinition:TaskDefinition", "ProxyTask");
     expect(td.inputs).toMatchObject({ cpu: "256", memory: "512", runtimePlatform: { cpuArchitecture: "ARM64" } });
     const all = h.containers("ProxyTask");
     expect(all.map((c) => c.name)).toEqual(["proxy", "xray"]);
     const proxy = h.first(all, "container");
     const env = h.env(proxy);
-    expect(JSON.parse(env.SST_RESOURCE_Database ?? "{}")).toMatchObject({ host: "db.cluster.local", port: 5432, username: "postgres", database: "llm_proxy" });
-    expect(JSON.parse(env.SST_RESOURCE_Cache ?? "{}")).toMatchObject({ host: "redis.local", port: 6379, username: "default" });
-    expect(JSON.parse(env.SST_RESOURCE_ManagementToken ?? "{}")).toMatchObject({ value: "mgmt-token-0123456789abcdef" });
     expect(env).toMatchObject({ LISTEN_ADDR: ":8080", ADMIN_UI_LISTEN_ADDR: ":8081", REQUIRE_ENCRYPTION_KEY: "true", AWS_XRAY_DAEMON_ADDRESS: "127.0.0.1:2000" });
-    expect(env.SST_RESOURCE_EncryptionKey).toBeDefined();
     expect(proxy.healthCheck?.command.join(" ")).toContain("127.0.0.1:8080/live");
     expect(proxy.image).toMatch(/sst-asset@sha256:mock/);
   });
@@ -44,7 +126,7 @@ describe.runIf(ready)("synth: prod", () => {
     for (const p of policies) expect(p).toMatchObject({ scaleOutCooldown: 120, scaleInCooldown: 600 });
   });
 
-  it("serves HTTPS on 443 with an ACM certificate, redirects 80, and puts the admin UI on 8443", () => {
+  it("serves HTTPS on 443 with an ACM certificate, 80 only redirects, the admin UI on 8443/HTTPS from its CIDRs; targets check /ready", () => {
     const listeners = h.byType("aws:lb/listener:Listener").map((l) => l.inputs as { port: number; protocol: string; certificateArn?: string; defaultActions: { type: string; redirect?: { port: string } }[] });
     const byPort = Object.fromEntries(listeners.map((l) => [l.port, l]));
     expect(Object.keys(byPort).sort()).toEqual(["443", "80", "8443"]);
@@ -54,7 +136,9 @@ describe.runIf(ready)("synth: prod", () => {
     expect(byPort[8443]).toMatchObject({ protocol: "HTTPS" });
     expect(h.byType("aws:acm/certificate:Certificate").map((c) => c.inputs.domainName)).toEqual(["llm.example.com"]);
     const health = h.byType("aws:lb/targetGroup:TargetGroup").map((t) => [t.inputs.port, (t.inputs.healthCheck as { path: string }).path]);
-    expect(health).toEqual(expect.arrayContaining([[8080, "/health"], [8081, "/"]]));
+    expect(health).toEqual(expect.arrayContaining([[8080, "/ready"], [8081, "/"]]));
+    const ingress = (h.one("aws:ec2/securityGroup:SecurityGroup", "ProxyLoadBalancerSecurityGroup").inputs.ingress as { fromPort: number; cidrBlocks: string[] }[]);
+    expect(Object.fromEntries(ingress.map((r) => [r.fromPort, r.cidrBlocks]))).toEqual({ 80: ["0.0.0.0/0"], 443: ["0.0.0.0/0"], 8443: ["203.0.113.0/24"] });
   });
 
   it("runs Aurora PostgreSQL Serverless v2 at 0.5–4 ACU, protected, in the data subnets", () => {
@@ -91,7 +175,6 @@ describe.runIf(ready)("synth: prod", () => {
     expect(sg("CacheSecurityGroup")).toMatchObject({ ingress: [{ protocol: "tcp", fromPort: 6379, toPort: 6379, securityGroups: ["sg-ServicesSecurityGroup"] }], egress: [] });
     const alb = sg("ProxyLoadBalancerSecurityGroup");
     expect(alb.ingress?.map((r) => r.fromPort).sort()).toEqual([443, 80, 8443]);
-    expect(alb.ingress?.every((r) => JSON.stringify(r.cidrBlocks) === '["0.0.0.0/0"]')).toBe(true);
     expect(alb.egress).toEqual([8080, 8081].map((p) => ({ protocol: "tcp", fromPort: p, toPort: p, securityGroups: ["sg-ServicesSecurityGroup"] })));
     const rules = (type: string) => h.byType(type).map((r) => [r.name, r.inputs.fromPort, r.inputs.referencedSecurityGroupId ?? r.inputs.cidrIpv4]);
     expect(rules("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")).toEqual([
@@ -122,13 +205,8 @@ describe.runIf(ready)("synth: prod", () => {
     for (const a of Object.values(alarms)) expect(a.alarmActions).toEqual(["arn:aws:mock:us-east-1:123456789012:AlarmTopic"]);
   });
 
-  it("runs one dispatcher task with no load balancer, linked to the cache and sink secrets only", () => {
+  it("runs one dispatcher task with no load balancer", () => {
     expect(h.one("aws:ecs/service:Service", "DispatcherService").inputs.desiredCount).toBe(1);
     expect(h.byType("aws:lb/loadBalancer:LoadBalancer").map((l) => l.name)).toEqual(["ProxyLoadBalancer"]);
-    const env = h.env(h.first(h.containers("DispatcherTask")));
-    expect(Object.keys(env).filter((k) => k.startsWith("SST_RESOURCE_")).sort()).toEqual([
-      "SST_RESOURCE_App", "SST_RESOURCE_Cache", "SST_RESOURCE_HeliconeApiKey", "SST_RESOURCE_LunaryApiKey",
-    ]);
-    expect(env.DISPATCHER_HTTP_ADDR).toBe(":9090");
   });
 });

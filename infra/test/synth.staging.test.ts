@@ -16,10 +16,21 @@ describe.runIf(ready)("synth: staging", () => {
     expect(app).toMatchObject({ removal: "remove", protect: false });
   });
 
-  it("serves HTTP only without a domain: no certificate, no redirect", () => {
+  it("serves the API over HTTP without a domain, and no admin UI (its sign-in would travel in clear)", () => {
     const listeners = h.byType("aws:lb/listener:Listener").map((l) => l.inputs as { port: number; protocol: string; defaultActions: { type: string }[] });
-    expect(listeners.map((l) => [l.port, l.protocol, l.defaultActions[0]?.type]).sort()).toEqual([[80, "HTTP", "forward"], [8443, "HTTP", "forward"]]);
+    expect(listeners.map((l) => [l.port, l.protocol, l.defaultActions[0]?.type]).sort()).toEqual([[80, "HTTP", "forward"]]);
     expect(h.byType("aws:acm/certificate:Certificate")).toHaveLength(0);
+    const env = h.env(h.first(h.containers("ProxyTask")));
+    expect(env.ADMIN_UI_ENABLED).toBe("false");
+    expect(env.ADMIN_UI_SECURE_COOKIES).toBeUndefined();
+    expect(h.byType("aws:lb/targetGroup:TargetGroup").map((t) => t.inputs.port)).toEqual([8080]);
+  });
+
+  it("starts the dispatcher with the stdout sink and no sink secrets when nothing is configured", () => {
+    const dispatcher = h.first(h.containers("DispatcherTask"));
+    expect(h.env(dispatcher).DISPATCHER_SERVICE).toBe("stdout");
+    expect(Object.keys(h.secrets(dispatcher))).toEqual(["REDIS_PASSWORD"]);
+    expect(h.one("aws:lb/loadBalancer:LoadBalancer", "ProxyLoadBalancer").inputs.idleTimeout).toBe(300);
   });
 
   it("keeps prod's shape but not its protection", () => {

@@ -27,6 +27,35 @@ describe("config", () => {
     expect(c.managementToken).toBe("linked-management-token");
   });
 
+  it("joins DATABASE_PASSWORD and REDIS_PASSWORD (ECS secrets) into URLs that carry none", () => {
+    const c = loadConfig({
+      DATABASE_URL: "postgres://postgres@aurora.example:5432/llm_proxy",
+      DATABASE_PASSWORD: "p@ss:/w?#",
+      REDIS_URL: "rediss://redis.example:6379",
+      REDIS_PASSWORD: "a!&#$^<>-",
+      MANAGEMENT_TOKEN: "m".repeat(32),
+    });
+    expect(c.storage).toMatchObject({ kind: "postgres", url: "postgres://postgres:p%40ss%3A%2Fw%3F%23@aurora.example:5432/llm_proxy", ssl: "require" });
+    const redis = new URL(c.redis?.url ?? "");
+    expect([redis.protocol, redis.username, decodeURIComponent(redis.password), redis.host]).toEqual(["rediss:", "default", "a!&#$^<>-", "redis.example:6379"]);
+    // A user named in the URL stays; without a password the URLs are untouched.
+    expect(loadConfig({ REDIS_URL: "redis://app@127.0.0.1:6379/2", REDIS_PASSWORD: "pw" }).redis?.url).toBe("redis://app:pw@127.0.0.1:6379/2");
+    expect(loadConfig({ REDIS_URL: "redis://127.0.0.1:6379" }).redis?.url).toBe("redis://127.0.0.1:6379");
+  });
+
+  it("refuses a password given twice, naming the setting but not the value", () => {
+    const env = { DATABASE_URL: "postgres://u:inurl@db.example/x", DATABASE_PASSWORD: "separate-secret", MANAGEMENT_TOKEN: "m".repeat(32) };
+    expect(() => loadConfig(env)).toThrow(new ConfigError("DATABASE_PASSWORD: DATABASE_URL already carries a password; set it in one place only"));
+  });
+
+  it("treats a Cache link to a loopback host as plain Redis, any other as TLS", () => {
+    const link = (host: string) => loadConfig({ SST_RESOURCE_Cache: JSON.stringify({ host, port: 6379, username: "default", password: "" }) }).redis?.url;
+    expect(link("127.0.0.2")).toBe("redis://127.0.0.2:6379");
+    expect(link("localhost")).toBe("redis://localhost:6379");
+    expect(link("::1")).toMatch(/^redis:\/\//);
+    expect(link("master.cache.amazonaws.com")).toBe("rediss://master.cache.amazonaws.com:6379");
+  });
+
   it.each([
     [{ LISTEN_ADDR: "8080" }, 'LISTEN_ADDR: expected "host:port" or ":port"'],
     [{ DATABASE_URL: "mysql://x" }, "DATABASE_URL: expected a postgres:// or postgresql:// URL"],

@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import { cacheLinkUrl, withRedisPassword } from "@llm-proxy/events/redis-url";
 import { z } from "zod";
 import { ConfigError, parseDuration } from "./config-errors.js";
 import { loadProviders, type Provider } from "./gateway/providers.js";
@@ -96,6 +97,9 @@ const envSchema = z.object({
     }),
   DATABASE_POOL_SIZE: int(10, 1, 1000),
   DATABASE_SSL: z.enum(["auto", "disable", "require", "verify-full"]).default("auto"),
+  // Joined into DATABASE_URL / REDIS_URL (which then carry none): how ECS secrets deliver them.
+  DATABASE_PASSWORD: z.string().optional(),
+  REDIS_PASSWORD: z.string().optional(),
   MANAGEMENT_TOKEN: z.string().optional(),
   ENCRYPTION_KEY: encryptionKey,
   REQUIRE_ENCRYPTION_KEY: bool(false),
@@ -229,12 +233,9 @@ function linkedEnv(env: Env): Env {
     merged.DATABASE_URL = `postgres://${user}:${pass}@${String(db.host)}:${String(db.port ?? 5432)}/${String(db.database ?? "postgres")}`;
   }
   const cache = links.Cache;
+  // One rule with the dispatcher (@llm-proxy/events/redis-url): TLS unless the host is loopback.
   if (cache && "host" in cache) {
-    const user = encodeURIComponent(String(cache.username ?? "default"));
-    const pass = encodeURIComponent(String(cache.password ?? ""));
-    // ElastiCache through SST always has TLS and AUTH; a local `dev` link points at plain Redis.
-    const local = ["localhost", "127.0.0.1"].includes(String(cache.host));
-    merged.REDIS_URL = `${local ? "redis" : "rediss"}://${pass ? `${user}:${pass}@` : ""}${String(cache.host)}:${String(cache.port ?? 6379)}`;
+    merged.REDIS_URL = cacheLinkUrl({ host: String(cache.host), port: String(cache.port ?? 6379), username: String(cache.username ?? "default"), password: String(cache.password ?? "") });
   }
   const secret = (name: string) => {
     const v = links[name]?.value;
@@ -242,7 +243,28 @@ function linkedEnv(env: Env): Env {
   };
   merged.MANAGEMENT_TOKEN = secret("ManagementToken") ?? merged.MANAGEMENT_TOKEN;
   merged.ENCRYPTION_KEY = secret("EncryptionKey") ?? merged.ENCRYPTION_KEY;
+  // Deployed stages: the passwords arrive on their own (ECS secrets), the URLs carry none.
+  merged.DATABASE_URL = withDatabasePassword(merged.DATABASE_URL, env.DATABASE_PASSWORD);
+  merged.REDIS_URL = merged.REDIS_URL && withRedisPassword(merged.REDIS_URL, env.REDIS_PASSWORD);
   return merged;
+}
+
+/**
+ * Joins a separately delivered password into a database URL without one. A URL that already
+ * carries a password is ambiguous: refused, naming both. (Redis: withRedisPassword, shared with
+ * the dispatcher.)
+ */
+function withDatabasePassword(url: string | undefined, password: string | undefined): string | undefined {
+  if (!url || !password) return url;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return url; // the schema names the malformed URL
+  }
+  if (parsed.password !== "") throw new ConfigError("DATABASE_PASSWORD: DATABASE_URL already carries a password; set it in one place only");
+  parsed.password = encodeURIComponent(password);
+  return parsed.href;
 }
 
 /** REDIS_URL, else the original's REDIS_CACHE_URL, else REDIS_ADDR + REDIS_DB. */

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { fakeSsm } from "./fake-ssm.js";
 import { cli } from "./helpers.js";
 
+// The region comes from infra/stage.ts only (us-east-1 by default); AWS_REGION is ignored.
 const env = { AWS_REGION: "eu-central-1" };
 
 describe("config:* against an injected SSM client", () => {
@@ -10,7 +11,7 @@ describe("config:* against an injected SSM client", () => {
     const set = await cli(["config", "set", "LOG_LEVEL", "debug", "--stage", "staging"], { env, ssm: ssm.factory });
     expect(set).toMatchObject({ code: 0, stdout: "/llm-proxy/staging/LOG_LEVEL = debug\n" });
     expect(ssm.params.get("/llm-proxy/staging/LOG_LEVEL")).toEqual({ value: "debug", type: "String" });
-    expect(ssm.regions).toEqual(["eu-central-1"]);
+    expect(ssm.regions).toEqual(["us-east-1"]);
 
     await cli(["config:set", "RATE_LIMIT_RPM", "600", "--stage", "staging"], { env, ssm: ssm.factory });
     await cli(["config:set", "LOG_LEVEL", "warn", "--stage", "prod"], { env, ssm: ssm.factory });
@@ -42,6 +43,11 @@ describe("config:* against an injected SSM client", () => {
     [["RATE_LIMIT_RPM", "5.5"], /^llm-proxy: RATE_LIMIT_RPM: expected a whole number from 0 to 1000000\n$/],
     [["HTTP_CACHE_ENABLED", "on"], /^llm-proxy: HTTP_CACHE_ENABLED: expected true or false\n$/],
     [["LOG_LEVEL", ""], /^llm-proxy: missing <value> for LOG_LEVEL\n$/],
+    [["DISPATCHER_SERVICE", "file"], /^llm-proxy: DISPATCHER_SERVICE: expected one of stdout, lunary, helicone, webhook\n$/],
+    [["DISPATCHER_WEBHOOK_URL", "ftp://x"], /^llm-proxy: DISPATCHER_WEBHOOK_URL: expected an http\(s\) URL\n$/],
+    [["DISPATCHER_RETRY_MAX", "later"], /^llm-proxy: DISPATCHER_RETRY_MAX: expected a duration/],
+    [["TRUSTED_PROXIES", "all"], /^llm-proxy: TRUSTED_PROXIES: /], // the proxy schema judges it once it reads it
+    [["LLM_PROXY_API_KEY", "k".repeat(20)], /^llm-proxy: unknown setting LLM_PROXY_API_KEY \(a secret: use secret:set\)\n$/],
   ])("refuses %j before touching SSM (exit 2)", async (argv, message) => {
     const ssm = fakeSsm();
     const r = await cli(["config", "set", ...argv, "--stage", "prod"], { env, ssm: ssm.factory });
@@ -55,7 +61,23 @@ describe("config:* against an injected SSM client", () => {
     expect(r).toMatchObject({ code: 2, stderr: "llm-proxy: --stage is required (e.g. --stage prod)\n" });
   });
 
-  it("takes the stage's region from infra/stage.ts when AWS_REGION is unset", async () => {
+  it("sets the dispatcher's sink and TRUSTED_PROXIES as plain settings, METRICS_TOKEN as a SecureString never shown", async () => {
+    const ssm = fakeSsm();
+    for (const [name, value] of [["DISPATCHER_SERVICE", "lunary"], ["DISPATCHER_LUNARY_URL", "https://api.lunary.ai"], ["TRUSTED_PROXIES", "2"]]) {
+      expect((await cli(["config", "set", name ?? "", value ?? "", "--stage", "prod"], { env, ssm: ssm.factory })).code).toBe(0);
+    }
+    const token = "metrics-token-0123456789";
+    const set = await cli(["config", "set", "METRICS_TOKEN", token, "--stage", "prod"], { env, ssm: ssm.factory });
+    expect(set).toMatchObject({ code: 0, stdout: "/llm-proxy/prod/METRICS_TOKEN = (secret: SecureString)\n" });
+    expect(ssm.params.get("/llm-proxy/prod/METRICS_TOKEN")).toEqual({ value: token, type: "SecureString" });
+    expect(ssm.params.get("/llm-proxy/prod/DISPATCHER_SERVICE")).toEqual({ value: "lunary", type: "String" });
+    const list = await cli(["config", "list", "--stage", "prod"], { env, ssm: ssm.factory });
+    expect(list.stdout).toMatch(/METRICS_TOKEN\s+\(secret\)/);
+    expect(list.stdout).not.toContain(token);
+    expect((await cli(["config", "get", "METRICS_TOKEN", "--stage", "prod"], { env, ssm: ssm.factory })).stdout).toBe("(secret)\n");
+  });
+
+  it("takes the stage's region from infra/stage.ts, the one place sst deploy reads it", async () => {
     const ssm = fakeSsm();
     await cli(["config", "list", "--stage", "prod"], { env: {}, ssm: ssm.factory });
     expect(ssm.regions).toEqual(["us-east-1"]);

@@ -22,14 +22,14 @@ export function fakeSsm() {
       if (command instanceof GetParameterCommand) {
         const p = params.get(command.input.Name ?? "");
         if (!p) throw notFound();
-        return { Parameter: { Name: command.input.Name, Value: p.value } };
+        return { Parameter: { Name: command.input.Name, Value: p.value, Type: p.type } };
       }
       if (command instanceof GetParametersByPathCommand) {
         const prefix = command.input.Path ?? "";
         // One parameter per page, to exercise NextToken.
         const all = [...params].filter(([n]) => n.startsWith(prefix) && !n.slice(prefix.length).includes("/"));
         const start = Number(command.input.NextToken ?? 0);
-        const page = all.slice(start, start + 1).map(([Name, p]) => ({ Name, Value: p.value, LastModifiedDate: new Date("2026-01-01T00:00:00Z") }));
+        const page = all.slice(start, start + 1).map(([Name, p]) => ({ Name, Value: p.value, Type: p.type, LastModifiedDate: new Date("2026-01-01T00:00:00Z") }));
         return { Parameters: page, NextToken: start + 1 < all.length ? String(start + 1) : undefined };
       }
       if (command instanceof DeleteParameterCommand) {

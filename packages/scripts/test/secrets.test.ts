@@ -133,6 +133,7 @@ describe("secret:* against a stand-in sst", () => {
       { name: "EncryptionKey", set: false },
       { name: "LunaryApiKey", set: true, length: value.length },
       { name: "HeliconeApiKey", set: false },
+      { name: "DispatcherWebhookSecret", set: false },
     ]);
     expect(list.stdout).not.toContain(value);
     const table = await cli(["secret", "list", "--stage", "staging"], { env: sst.env });
@@ -146,7 +147,7 @@ describe("secret:* against a stand-in sst", () => {
   });
 
   it.each([
-    [["secret", "set", "Nope", "--stage", "x"], 2, /^llm-proxy: unknown secret Nope \(infra\/secrets.ts declares ManagementToken, EncryptionKey, LunaryApiKey, HeliconeApiKey\)\n$/],
+    [["secret", "set", "Nope", "--stage", "x"], 2, /^llm-proxy: unknown secret Nope \(infra\/secrets.ts declares ManagementToken, EncryptionKey, LunaryApiKey, HeliconeApiKey, DispatcherWebhookSecret\)\n$/],
     [["secret", "set", "EncryptionKey", "--stage", "x"], 2, /^llm-proxy: EncryptionKey: expected base64 of exactly 32 bytes/],
     [["secret", "set", "ManagementToken", "--stage", "x"], 2, /^llm-proxy: ManagementToken: expected at least 16 characters\n$/],
     [["secret", "set", "LunaryApiKey", "--generate", "--stage", "x"], 2, /^llm-proxy: --generate: LunaryApiKey is a key you get from its provider/],

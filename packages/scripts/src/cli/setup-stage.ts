@@ -3,7 +3,8 @@ import { println } from "./context.js";
 import type { Prompter } from "./prompt.js";
 import { checkSecretValue, generateEncryptionKey, generateManagementToken } from "./secrets.js";
 import type { StageParameters } from "./ssm.js";
-import { listSecrets, setSecret, type SecretName } from "./sst.js";
+import { isSecretSetting } from "./settings.js";
+import { listSecrets, SECRETS, setSecret, type SecretName } from "./sst.js";
 
 export interface StagePlan {
   stage: string;
@@ -49,12 +50,12 @@ export async function setupStage(plan: StagePlan, ctx: Context, prompter: Prompt
     await setSecret(ctx, plan.stage, name, value);
     println(ctx.stdout, `secret ${name}: ${existing.has(name) ? "replaced" : "set"}`);
   }
-  for (const name of ["ManagementToken", "EncryptionKey", "LunaryApiKey", "HeliconeApiKey"]) {
-    if (!secrets.has(name as SecretName) && existing.has(name)) println(ctx.stdout, `secret ${name}: kept`);
+  for (const name of SECRETS) {
+    if (!secrets.has(name) && existing.has(name)) println(ctx.stdout, `secret ${name}: kept`);
   }
   for (const [name, value] of plan.config) {
-    await params?.put(name, value);
-    println(ctx.stdout, `config ${params?.path(name) ?? name} = ${value}`);
+    await params?.put(name, value, isSecretSetting(name));
+    println(ctx.stdout, `config ${params?.path(name) ?? name} = ${isSecretSetting(name) ? "(secret: SecureString)" : value}`);
   }
   const s = plan.stage;
   println(ctx.stdout);

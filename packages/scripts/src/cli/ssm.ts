@@ -29,6 +29,9 @@ export interface Parameter {
   modified?: string;
 }
 
+/** How a SecureString shows: never decrypted by the CLI (nor by `sst deploy`). */
+export const SECRET = "(secret)";
+
 const notFound = (err: unknown) => err instanceof Error && err.name === "ParameterNotFound";
 
 /** AWS's errors as one line (credentials, permissions, region). */
@@ -48,10 +51,11 @@ export class StageParameters {
     return `${parameterPath(this.stage)}${name}`;
   }
 
-  async put(name: string, value: string): Promise<void> {
+  /** `secure`: a SecureString (encrypted with the account's aws/ssm key), for secret settings. */
+  async put(name: string, value: string, secure = false): Promise<void> {
     const { PutParameterCommand } = await import("@aws-sdk/client-ssm");
     await this.ssm
-      .send(new PutParameterCommand({ Name: this.path(name), Value: value, Type: "String", Overwrite: true, Description: "llm-proxy runtime setting (llm-proxy config:set)" }))
+      .send(new PutParameterCommand({ Name: this.path(name), Value: value, Type: secure ? "SecureString" : "String", Overwrite: true, Description: "llm-proxy runtime setting (llm-proxy config:set)" }))
       .catch((err: unknown) => Promise.reject(awsError(err)));
   }
 
@@ -59,7 +63,7 @@ export class StageParameters {
     const { GetParameterCommand } = await import("@aws-sdk/client-ssm");
     try {
       const out = (await this.ssm.send(new GetParameterCommand({ Name: this.path(name) }))) as GetParameterCommandOutput;
-      return out.Parameter?.Value;
+      return out.Parameter?.Type === "SecureString" ? SECRET : out.Parameter?.Value;
     } catch (err) {
       if (notFound(err)) return undefined;
       throw awsError(err);
@@ -77,7 +81,7 @@ export class StageParameters {
         .catch((err: unknown) => Promise.reject(awsError(err)))) as GetParametersByPathCommandOutput;
       for (const p of out.Parameters ?? []) {
         if (p.Name === undefined || p.Value === undefined) continue;
-        found.push({ name: p.Name.slice(prefix.length), value: p.Value, modified: p.LastModifiedDate?.toISOString() });
+        found.push({ name: p.Name.slice(prefix.length), value: p.Type === "SecureString" ? SECRET : p.Value, modified: p.LastModifiedDate?.toISOString() });
       }
       next = out.NextToken;
     } while (next);

@@ -6,7 +6,7 @@ import { CliError } from "./errors.js";
 import { repoRoot } from "./infra.js";
 
 /** The secrets infra/secrets.ts declares; link names are the contract with the services. */
-export const SECRETS = ["ManagementToken", "EncryptionKey", "LunaryApiKey", "HeliconeApiKey"] as const;
+export const SECRETS = ["ManagementToken", "EncryptionKey", "LunaryApiKey", "HeliconeApiKey", "DispatcherWebhookSecret"] as const;
 export type SecretName = (typeof SECRETS)[number];
 
 const executable = (file: string) => {

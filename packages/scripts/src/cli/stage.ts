@@ -8,10 +8,6 @@ export const stageOption: Record<string, Option> = {
   stage: { type: "string", help: "SST stage, e.g. prod or staging (env LLM_PROXY_STAGE)" },
 };
 
-export const regionOption: Record<string, Option> = {
-  region: { type: "string", help: "AWS region (default: AWS_REGION, else the stage's region in infra/stage.ts)" },
-};
-
 /** The stage to act on; required so nobody changes prod by forgetting a flag. */
 export function stageName(args: Args, ctx: Context): string {
   const stage = args.string("stage") ?? ctx.env.LLM_PROXY_STAGE;
@@ -20,20 +16,22 @@ export function stageName(args: Args, ctx: Context): string {
   return stage;
 }
 
-async function region(args: Args, ctx: Context, stage: string): Promise<string> {
-  const given = args.string("region") ?? ctx.env.AWS_REGION ?? ctx.env.AWS_DEFAULT_REGION;
-  if (given) return given;
+/**
+ * The stage's region, from the one place `sst deploy` takes it: infra/stage.ts with
+ * infra/overrides.ts. AWS_REGION is not consulted: settings written elsewhere would never apply.
+ */
+async function region(stage: string): Promise<string> {
   try {
     return (await stageSettings(stage)).region;
   } catch (err) {
-    throw new CliError(`cannot resolve the region of stage "${stage}" from infra/: ${(err as Error).message}; pass --region`);
+    throw new CliError(`cannot resolve the region of stage "${stage}" from infra/: ${(err as Error).message}`);
   }
 }
 
 /** The stage's Parameter Store settings through the injected or the AWS SDK client. */
 export async function stageParameters(args: Args, ctx: Context): Promise<StageParameters> {
   const stage = stageName(args, ctx);
-  const r = await region(args, ctx, stage);
+  const r = await region(stage);
   const client = ctx.ssm ? await ctx.ssm(r) : await awsSsm(r);
   return new StageParameters(client, stage);
 }

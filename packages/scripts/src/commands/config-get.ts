@@ -3,14 +3,14 @@ import { println } from "../cli/context.js";
 import { CliError } from "../cli/errors.js";
 import { printJson } from "../cli/output.js";
 import { checkSettingName } from "../cli/settings.js";
-import { regionOption, stageOption, stageParameters } from "../cli/stage.js";
+import { stageOption, stageParameters } from "../cli/stage.js";
 import { jsonOption } from "../cli/manage-api.js";
 
 export const configGet: Command = {
   name: "config:get",
   summary: "Print one per-stage runtime setting (exit 1 when it is not set).",
   args: "<NAME>",
-  options: { ...stageOption, ...regionOption, ...jsonOption },
+  options: { ...stageOption, ...jsonOption },
   async run(args, ctx) {
     const name = args.positional(0, "<NAME> (e.g. LOG_LEVEL)");
     args.noMorePositionals(1);

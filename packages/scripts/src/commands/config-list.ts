@@ -1,13 +1,13 @@
 import type { Command } from "../cli/command.js";
 import { printJson, printTable } from "../cli/output.js";
 import { jsonOption } from "../cli/manage-api.js";
-import { regionOption, stageOption, stageParameters } from "../cli/stage.js";
+import { stageOption, stageParameters } from "../cli/stage.js";
 import { settingNames } from "../cli/settings.js";
 
 export const configList: Command = {
   name: "config:list",
   summary: "List the per-stage runtime settings stored for a stage.",
-  options: { ...stageOption, ...regionOption, ...jsonOption, all: { type: "boolean", help: "also list settable names that are not set" } },
+  options: { ...stageOption, ...jsonOption, all: { type: "boolean", help: "also list settable names that are not set" } },
   async run(args, ctx) {
     args.noMorePositionals(0);
     const params = await stageParameters(args, ctx);

@@ -1,12 +1,12 @@
 import type { Command } from "../cli/command.js";
 import { println } from "../cli/context.js";
-import { regionOption, stageOption, stageParameters } from "../cli/stage.js";
+import { stageOption, stageParameters } from "../cli/stage.js";
 
 export const configUnset: Command = {
   name: "config:unset",
   summary: "Delete a per-stage runtime setting (the service default applies after the next sst deploy).",
   args: "<NAME>",
-  options: { ...stageOption, ...regionOption },
+  options: { ...stageOption },
   async run(args, ctx) {
     const name = args.positional(0, "<NAME> (e.g. LOG_LEVEL)");
     args.noMorePositionals(1);

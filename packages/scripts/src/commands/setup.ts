@@ -5,14 +5,13 @@ import { Prompter } from "../cli/prompt.js";
 import { askConfig, configFlags } from "../cli/setup-config.js";
 import { setupLocal } from "../cli/setup-local.js";
 import { setupStage } from "../cli/setup-stage.js";
-import { regionOption, stageName, stageOption, stageParameters } from "../cli/stage.js";
+import { stageName, stageOption, stageParameters } from "../cli/stage.js";
 
 export const setup: Command = {
   name: "setup",
   summary: "Configure a stage: generate the management token and encryption key, set sink keys and settings.",
   options: {
     ...stageOption,
-    ...regionOption,
     yes: { type: "boolean", short: "y", help: "no questions (CI): generate what is missing, keep what is set" },
     config: { type: "string", multiple: true, help: "NAME=VALUE runtime setting (repeatable), e.g. LOG_LEVEL=warn" },
     "rotate-management-token": { type: "boolean", help: "replace an existing ManagementToken" },
