@@ -8,8 +8,15 @@ import { VERSION } from "./app.js";
 import { clientIpResolver } from "./api/client-ip.js";
 import { openDatabase } from "./storage/db.js";
 import { migrateUp, migrationStatus } from "./storage/migrate.js";
+import { lockDataDir } from "./storage/lock.js";
+
+/** Embedded mode: one process per data directory (PostgreSQL mode runs any number of instances). */
+function lockEmbedded(config: Config, command: string) {
+  return config.storage.kind === "embedded" ? lockDataDir(config.dataDir, command) : undefined;
+}
 
 async function serveCommand(config: Config): Promise<void> {
+  lockEmbedded(config, "serve");
   const logger = createLogger(config.log);
   const server = await startServer(config, logger);
   logger.info({ mode: config.mode, listen: config.listen, storage: config.storage.kind }, "llm-proxy started");
@@ -40,6 +47,7 @@ async function serveCommand(config: Config): Promise<void> {
 }
 
 async function migrateCommand(sub: string, config: Config): Promise<void> {
+  const lock = lockEmbedded(config, `migrate ${sub}`);
   const db = await openDatabase(config.storage);
   const print = (v: unknown) => process.stdout.write(JSON.stringify(v, null, 2) + "\n");
   try {
@@ -54,6 +62,7 @@ async function migrateCommand(sub: string, config: Config): Promise<void> {
     } else throw new ConfigError(`unknown migrate command "${sub}" (expected up, status, encrypt or encrypt-status)`);
   } finally {
     await db.close();
+    lock?.release();
   }
 }
 
