@@ -10,7 +10,8 @@ import type { Config } from "./config.js";
 import type { Domain } from "./domain.js";
 import type { Logger } from "./observability/logger.js";
 import { createMemoryChangeFeed } from "./revocation/memory.js";
-import { createSecrets } from "./security/secrets.js";
+import { createSecrets, safeEqual } from "./security/secrets.js";
+import { checkEncryptionKey } from "./security/key-check.js";
 import { openDatabase, type Database } from "./storage/db.js";
 import { migrateUp } from "./storage/migrate.js";
 import { writeAudit } from "./audit/record.js";
@@ -64,6 +65,16 @@ async function embeddedManagementToken(dataDir: string): Promise<{ token: string
   }
 }
 
+/** The token file, as the sign-in page names it: only while it exists and holds the token in use. */
+function currentTokenFile(file: string, token: string): () => Promise<string | undefined> {
+  return async () => {
+    const held = await fs.readFile(file, "utf8").catch(() => undefined);
+    if (held === undefined || !safeEqual(held.trim(), token)) return undefined;
+    const relative = path.relative(process.cwd(), file);
+    return relative.startsWith("..") ? file : relative;
+  };
+}
+
 function urlOf(server: Server): string {
   const a = server.address() as AddressInfo;
   const host = a.address === "0.0.0.0" || a.address === "::" ? "localhost" : a.address;
@@ -113,6 +124,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   try {
     const applied = await migrateUp(db.sql);
     if (applied.length > 0) logger.info({ applied }, "migrations applied");
+    await checkEncryptionKey(db.sql, createSecrets(config.encryptionKey));
   } catch (err) {
     await db.close();
     throw err;
@@ -264,6 +276,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       logger,
       clientIp,
       maxBodyBytes: config.managementMaxBodyBytes,
+      ...(tokenFile ? { managementTokenFile: currentTokenFile(tokenFile.file, managementToken) } : {}),
     });
     const adminServer = await listen(admin.fetch, config.adminUi.listen);
     servers.push(adminServer);

@@ -35,6 +35,8 @@ export interface AdminOptions {
   clientIp?: ClientIpResolver;
   /** Larger request bodies get 413 before anything reads them (MANAGEMENT_MAX_BODY_BYTES). */
   maxBodyBytes?: number;
+  /** The file holding the current management token, if there is one now (the sign-in page names it). */
+  managementTokenFile?: () => Promise<string | undefined>;
 }
 
 // Inline onclick confirms are the original suite's contract, hence 'unsafe-inline' for scripts;
@@ -62,6 +64,7 @@ export function createAdminApp(opts: AdminOptions): Hono<AdminEnv> {
     secureCookies: opts.secureCookies,
     throttle: loginThrottle(opts.loginThrottle),
     urls: assets.urls,
+    managementTokenFile: opts.managementTokenFile,
   };
   const frame = (c: AdminContext): PageFrame => ({ urls: assets.urls, version: opts.version, csrf: c.get("csrf"), flash: c.get("flash") });
   const deps: RouteDeps = {

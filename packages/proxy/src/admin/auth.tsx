@@ -19,6 +19,7 @@ export interface AuthDeps {
   secureCookies: boolean;
   throttle: LoginThrottle;
   urls: AssetUrls;
+  managementTokenFile?: (() => Promise<string | undefined>) | undefined;
 }
 
 function writeSession(c: AdminContext, deps: AuthDeps, session: Session): void {
@@ -102,9 +103,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** `/auth/login` and `/auth/logout`. */
 export function authRoutes(deps: AuthDeps): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
-  const page = (c: AdminContext, status: 200 | 400 | 401 | 403 | 429, error?: string, remember?: boolean) => {
+  const page = async (c: AdminContext, status: 200 | 400 | 401 | 403 | 429, error?: string, remember?: boolean) => {
     const session = c.get("session") ?? anonymousSession(c, deps);
-    return c.html(<LoginPage urls={deps.urls} csrf={deps.keys.csrfToken(session.sid)} error={error} remember={remember} />, status);
+    const tokenFile = await deps.managementTokenFile?.();
+    return c.html(<LoginPage urls={deps.urls} csrf={deps.keys.csrfToken(session.sid)} error={error} remember={remember} tokenFile={tokenFile} />, status);
   };
 
   app.get("/auth/login", (c) => {

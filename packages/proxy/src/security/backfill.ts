@@ -1,4 +1,5 @@
 import type { Sql } from "../storage/db.js";
+import { assertKeyFitsData, recordKeyFingerprint } from "./key-check.js";
 import { isSealed, isTokenHash, type Secrets } from "./secrets.js";
 
 export interface EncryptionStatus {
@@ -17,10 +18,14 @@ export async function encryptionStatus(sql: Sql): Promise<EncryptionStatus> {
   };
 }
 
-/** Seals plaintext upstream keys and hashes plaintext token secrets, in one transaction. Idempotent. */
+/**
+ * Seals plaintext upstream keys and hashes plaintext token secrets, in one transaction, and
+ * records the key's fingerprint. Idempotent; refused under a key other than the data's.
+ */
 export async function encryptExisting(sql: Sql, secrets: Secrets): Promise<{ projects: number; tokens: number }> {
   if (!secrets.enabled) throw new Error("ENCRYPTION_KEY is not set: nothing to encrypt with");
   return (await sql.begin(async (tx) => {
+    await assertKeyFitsData(tx, secrets);
     const projects = await tx<{ id: string; api_key: string }[]>`SELECT id, api_key FROM projects FOR UPDATE`;
     let p = 0;
     for (const row of projects) {
@@ -35,6 +40,7 @@ export async function encryptExisting(sql: Sql, secrets: Secrets): Promise<{ pro
       await tx`UPDATE tokens SET token = ${secrets.tokenLookupKey(row.token)} WHERE id = ${row.id}`;
       t++;
     }
+    await recordKeyFingerprint(tx, secrets);
     return { projects: p, tokens: t };
   })) as { projects: number; tokens: number };
 }

@@ -9,6 +9,8 @@ const PREFIX = "enc:v1:";
  */
 export interface Secrets {
   readonly enabled: boolean;
+  /** Identifies the key, for the record kept with the data (see keyFingerprint); undefined without one. */
+  readonly fingerprint: string | undefined;
   sealApiKey(plain: string): string;
   openApiKey(stored: string): string;
   /** The value stored in (and looked up from) `tokens.token`. */
@@ -27,9 +29,18 @@ export function sha256Hex(text: string): string {
   return crypto.createHash("sha256").update(text).digest("hex");
 }
 
+/**
+ * What is stored about a key: an HMAC under the key of a fixed label. It identifies the key
+ * without revealing it, and unlike a plain hash of the key it gives nothing to test guesses against.
+ */
+export function keyFingerprint(key: Buffer): string {
+  return "hmac-sha256:" + crypto.createHmac("sha256", key).update("llm-proxy encryption key fingerprint v1").digest("hex");
+}
+
 export function createSecrets(key: Buffer | undefined): Secrets {
   return {
     enabled: key !== undefined,
+    fingerprint: key ? keyFingerprint(key) : undefined,
     sealApiKey(plain) {
       if (!key || plain === "" || isSealed(plain)) return plain;
       const nonce = crypto.randomBytes(12);

@@ -2,7 +2,7 @@ import type { AssetUrls } from "../assets.js";
 import { Document } from "./layout.js";
 import { CsrfField, ErrorAlert, Icon } from "./parts.js";
 
-export function LoginPage(props: { urls: AssetUrls; csrf: string; error?: string | undefined; remember?: boolean }) {
+export function LoginPage(props: { urls: AssetUrls; csrf: string; error?: string | undefined; remember?: boolean; tokenFile?: string | undefined }) {
   return (
     <Document title="Sign In" urls={props.urls} bodyClass="bg-body-tertiary">
       <main class="container py-5" id="main">
@@ -32,7 +32,13 @@ export function LoginPage(props: { urls: AssetUrls; csrf: string; error?: string
                       aria-describedby="management_token_help"
                     />
                     <div id="management_token_help" class="form-text">
-                      The <code>MANAGEMENT_TOKEN</code> of this deployment (embedded mode keeps it in <code>data/management-token</code>).
+                      The <code>MANAGEMENT_TOKEN</code> of this deployment
+                      {props.tokenFile ? (
+                        <>
+                          {" "}(generated at the first start and kept in <code>{props.tokenFile}</code>)
+                        </>
+                      ) : null}
+                      .
                     </div>
                   </div>
                   <div class="form-check mb-3">
