@@ -53,6 +53,24 @@ export async function openDatabase(config: StorageConfig): Promise<Database> {
   return wrap(sql, "embedded", embedded.stop);
 }
 
+/**
+ * Whether the database answers `select 1` within `timeoutMs`. postgres.js neither fails nor times
+ * out a query that meets a connection reset by an outage: it waits until the server is back
+ * (porsager/postgres#1186, #1215), so callers ask this first rather than queue work that would
+ * hang and then run late.
+ */
+export async function answers(sql: Sql, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(resolve, timeoutMs, false)));
+  try {
+    return await Promise.race([sql`select 1`.then(() => true), late]);
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 function wrap(sql: Sql, kind: StorageConfig["kind"], stopServer: () => Promise<void>): Database {
   return {
     sql,
