@@ -54,6 +54,8 @@ function guarded(route: Route): Route {
   return {
     ...route,
     async handle(d, who, req) {
+      // First, so that neither the audit row below nor the verb queues behind an outage.
+      if (!(await answers(d.sql, DATABASE_WAIT_MS))) throw unavailable(DATABASE_DOWN);
       const nul = nulPath(req.id, "id") ?? nulPath(req.query);
       if (nul !== undefined) {
         const err = nulRefused(nul);
@@ -63,7 +65,6 @@ function guarded(route: Route): Route {
         await writeAudit(d.sql, actor, { action: "management.invalid_input", outcome: "failure", reason: err.message, note }).catch(() => {});
         throw err;
       }
-      if (!(await answers(d.sql, DATABASE_WAIT_MS))) throw unavailable(DATABASE_DOWN);
       try {
         return await route.handle(d, who, req);
       } catch (err) {
