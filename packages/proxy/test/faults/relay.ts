@@ -18,6 +18,8 @@ export interface Relay {
   /** Stops listening (new connections are refused) and resets open ones; `accept` listens again. */
   refuse(): Promise<void>;
   accept(): Promise<void>;
+  /** Resets a connection when `match` returns true for a chunk its client sends (once matched, cleared). */
+  cutWhen(match: ((chunk: Buffer) => boolean) | undefined): void;
   /** Open connection pairs. */
   connections(): number;
   close(): Promise<void>;
@@ -33,6 +35,7 @@ export async function startRelay(targetPort: number, targetHost = "127.0.0.1"): 
   let paused = false;
   const pumps = new Set<() => void>();
   const sockets = new Set<net.Socket>();
+  let cutMatch: ((chunk: Buffer) => boolean) | undefined;
 
   function pipe(src: net.Socket, dst: net.Socket): void {
     const queue: Queued[] = [];
@@ -79,6 +82,11 @@ export async function startRelay(targetPort: number, targetHost = "127.0.0.1"): 
       s.on("error", () => {});
       s.on("close", () => sockets.delete(s));
     }
+    client.on("data", (chunk: Buffer) => {
+      if (!cutMatch?.(chunk)) return;
+      cutMatch = undefined;
+      client.resetAndDestroy();
+    });
     pipe(client, upstream);
     pipe(upstream, client);
   });
@@ -109,6 +117,9 @@ export async function startRelay(targetPort: number, targetHost = "127.0.0.1"): 
       for (const p of pumps) p();
     },
     cut,
+    cutWhen(match) {
+      cutMatch = match;
+    },
     async refuse() {
       const closed = stopListening();
       cut();
