@@ -39,12 +39,56 @@ export class AppError extends Error {
 export const badRequest = (message: string) => new AppError("invalid_request", message);
 export const notFound = (message: string) => new AppError("not_found", message);
 
+/** A dependency outage: 503 with the code, so clients can tell it from their own mistakes and retry. */
+export const unavailable = (message: string) => new AppError("service_unavailable", message, { showCode: true });
+
+/**
+ * Failures that say the database could not be reached or dropped the connection (postgres.js
+ * and Node socket codes, SQLSTATE class 08, shutdown and connection limits), as opposed to a
+ * query it rejected.
+ */
+const OUTAGE_CODES = new Set([
+  "CONNECTION_CLOSED", "CONNECTION_ENDED", "CONNECTION_DESTROYED", "CONNECT_TIMEOUT",
+  "ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN",
+  "57P01", "57P02", "57P03", "53300",
+]);
+
+export function isDatabaseOutage(err: unknown): boolean {
+  const code = typeof err === "object" && err !== null ? (err as { code?: unknown }).code : undefined;
+  return typeof code === "string" && (OUTAGE_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code));
+}
+
+/**
+ * Names where the first NUL character sits in a JSON-like value (a string, or a field name or
+ * string anywhere inside): `'path.to.field'`, or "a field name"; undefined when there is none.
+ * PostgreSQL text cannot hold NUL, so such input is refused before any query. Iterative: the
+ * nesting depth is the client's.
+ */
+export function nulPath(value: unknown, root = ""): string | undefined {
+  const stack: [unknown, string][] = [[value, root]];
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    const [v, at] = item;
+    if (typeof v === "string" && v.includes("\0")) return at ? `'${at.slice(0, 100)}'` : "the input";
+    if (typeof v !== "object" || v === null) continue;
+    for (const [k, child] of Object.entries(v)) {
+      if (k.includes("\0")) return "a field name";
+      stack.push([child, at ? `${at}.${k}` : k]);
+    }
+  }
+  return undefined;
+}
+
+/** The 400 for NUL input; it names the field and never echoes the value. */
+export const nulRefused = (where: string) => badRequest(`${where} must not contain NUL characters`);
+
 /**
  * Validates verb input against its schema. A missing or wrongly typed required field yields the
  * schema's own message; unknown fields and wrong types get a message naming the field.
  */
 export function validate<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
   if (typeof input !== "object" || input === null || Array.isArray(input)) throw badRequest("invalid request body");
+  const nul = nulPath(input);
+  if (nul !== undefined) throw nulRefused(nul);
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const issue = result.error.issues[0];

@@ -14,6 +14,7 @@ import { createSecrets, safeEqual } from "./security/secrets.js";
 import { checkEncryptionKey } from "./security/key-check.js";
 import { openDatabase, type Database } from "./storage/db.js";
 import { migrateUp } from "./storage/migrate.js";
+import { secureDataDir } from "./storage/datadir.js";
 import { writeAudit } from "./audit/record.js";
 import { jsonlWriter } from "./bus/jsonl.js";
 import { createMemoryBus } from "./bus/memory.js";
@@ -120,6 +121,8 @@ async function drain(servers: Server[], deadlineMs: number): Promise<void> {
 
 /** The composition root: picks the adapters the config asks for, builds the apps and listens. */
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+  // The data directory holds the embedded database and the management token: owner-only.
+  if (config.storage.kind === "embedded") await secureDataDir(config.dataDir);
   const db = await openDatabase(config.storage);
   try {
     const applied = await migrateUp(db.sql);

@@ -1,9 +1,10 @@
 import type { Context } from "hono";
 import { z } from "zod";
-import type { Actor } from "../audit/record.js";
+import { writeAudit, type Actor } from "../audit/record.js";
 import { auditQuery, getAuditEvent, listAuditEvents } from "../audit/verbs.js";
 import type { Domain } from "../domain.js";
-import { badRequest } from "../errors.js";
+import { badRequest, isDatabaseOutage, nulPath, nulRefused, unavailable } from "../errors.js";
+import { answers } from "../storage/db.js";
 import {
   createProject,
   createProjectInput,
@@ -39,8 +40,42 @@ export interface Route {
 
 const ok = (body: unknown) => ({ status: 200 as const, body });
 
-/** The management API, as data: the Hono app and the OpenAPI document are both built from it. */
-export const manageRoutes: Route[] = [
+const DATABASE_DOWN = "the database is unavailable; try again shortly";
+/** How long a management call waits for the database to answer before it is a 503. */
+const DATABASE_WAIT_MS = 3000;
+
+/**
+ * What every route shares: an id or query holding NUL is refused (400, audited as
+ * `management.invalid_input`) before any verb sees it, since PostgreSQL text cannot hold NUL
+ * (bodies get the same check in `validate`, inside the verb's own audit); a database outage is
+ * a 503, not a 500 or a request that hangs until the database is back.
+ */
+function guarded(route: Route): Route {
+  return {
+    ...route,
+    async handle(d, who, req) {
+      // First, so that neither the audit row below nor the verb queues behind an outage.
+      if (!(await answers(d.sql, DATABASE_WAIT_MS))) throw unavailable(DATABASE_DOWN);
+      const nul = nulPath(req.id, "id") ?? nulPath(req.query);
+      if (nul !== undefined) {
+        const err = nulRefused(nul);
+        // The path may carry the NUL too (a percent-decoded id): the audit row keeps it encoded.
+        const actor = { ...who, path: who.path?.replaceAll("\0", "%00") };
+        const note = { details: { route: route.path } };
+        await writeAudit(d.sql, actor, { action: "management.invalid_input", outcome: "failure", reason: err.message, note }).catch(() => {});
+        throw err;
+      }
+      try {
+        return await route.handle(d, who, req);
+      } catch (err) {
+        if (isDatabaseOutage(err)) throw unavailable(DATABASE_DOWN);
+        throw err;
+      }
+    },
+  };
+}
+
+const routes: Route[] = [
   { method: "get", path: "/manage/projects", summary: "List projects (API keys obfuscated)", response: z.array(projectSchema), status: 200,
     handle: async (d, who) => ok(await listProjects(d, who)) },
   { method: "post", path: "/manage/projects", summary: "Create a project", body: createProjectInput, response: projectSchema, status: 201,
@@ -74,6 +109,9 @@ export const manageRoutes: Route[] = [
   { method: "post", path: "/manage/cache/purge", summary: "Purge cached responses by url (and method), url prefix, project_id, or all",
     body: purgeInput, response: z.object({ deleted: z.number().int() }), status: 200, handle: async (d, who, r) => ok(await purgeCache(d, who, await r.body())) },
 ];
+
+/** The management API, as data: the Hono app and the OpenAPI document are both built from it. */
+export const manageRoutes: Route[] = routes.map(guarded);
 
 /** Reads a JSON body; anything that is not JSON is the original's "invalid request body". */
 export async function jsonBody(c: Context<ApiEnv>): Promise<unknown> {

@@ -203,6 +203,23 @@ describe("serveDecision", () => {
     expect(serve(entry({ headers: { "cache-control": "s-maxage=60" } }))).toBe("hit");
   });
 
+  it("serves an entry a client forced only to requests that opt in likewise and accept its age", () => {
+    const forced = entry({ forced: true, storedAt: now - 30_000, headers: { "cache-control": "public, max-age=60", etag: '"v1"' } });
+    expect(serve(forced, {}, "GET", false)).toBe("bypass");
+    expect(serve(forced, {}, "GET", true)).toBe("bypass");
+    expect(serve(forced, { "cache-control": "max-age=60" }, "GET", false)).toBe("bypass");
+    expect(serve(forced, { "cache-control": "public" }, "GET", false)).toBe("bypass");
+    expect(serve(forced, { "if-none-match": '"v1"' }, "GET", false)).toBe("bypass");
+    expect(serve(forced, {}, "HEAD", false)).toBe("bypass");
+    expect(serve(forced, { "cache-control": "public, max-age=60" }, "GET", false)).toBe("hit");
+    expect(serve(forced, { "cache-control": "public, s-maxage=30" }, "GET", false)).toBe("hit");
+    expect(serve(forced, { "cache-control": "public, max-age=60", "if-none-match": '"v1"' }, "GET", false)).toBe("conditional-hit");
+    // Older than the requester's own lifetime: not what it opted into.
+    expect(serve(forced, { "cache-control": "public, max-age=10" }, "GET", false)).toBe("bypass");
+    // The upstream's own word still serves everyone.
+    expect(serve({ ...forced, forced: false }, {}, "GET", false)).toBe("hit");
+  });
+
   it("answers validators with a conditional hit (If-None-Match first, weak comparison)", () => {
     expect(serve(entry(), { "if-none-match": '"v1"' })).toBe("conditional-hit");
     expect(serve(entry(), { "if-none-match": '"v0", W/"v1"' })).toBe("conditional-hit");

@@ -72,8 +72,8 @@ export type ServeDecision = { kind: "hit" } | { kind: "conditional-hit" } | { ki
 /**
  * Whether a stored entry answers this request: fresh and with the same values of the headers
  * its upstream named in `Vary`, else a miss; answered with 304 when the client's validators
- * match; a bypass when a shared-scope entry the upstream did not mark shareable meets an
- * authenticated request. `shared` defaults to true (the cautious reading); pass false for
+ * match; a bypass when a forced entry meets a request that did not opt in likewise, or when a
+ * shared-scope entry the upstream did not mark shareable meets an authenticated request. `shared` defaults to true (the cautious reading); pass false for
  * per-project scope, where every token of a project reaches the upstream with the same key.
  */
 export function serveDecision(entry: CachedResponse, req: { method: string; headers: RequestHeaders; now: number; shared?: boolean }): ServeDecision {
@@ -81,6 +81,7 @@ export function serveDecision(entry: CachedResponse, req: { method: string; head
   for (const [name, value] of Object.entries(entry.vary)) {
     if (headerValue(req.headers, name) !== value) return { kind: "miss" };
   }
+  if (entry.forced && !optedInFor(entry, req.headers, req.now)) return { kind: "bypass" };
   const shared = req.shared ?? true;
   if (shared && req.headers.authorization !== undefined && !isShareable(directives(entry.headers["cache-control"]))) {
     return { kind: "bypass" };
@@ -88,6 +89,16 @@ export function serveDecision(entry: CachedResponse, req: { method: string; head
   const method = req.method.toUpperCase();
   if ((method === "GET" || method === "HEAD") && notModified(entry, req.headers)) return { kind: "conditional-hit" };
   return { kind: "hit" };
+}
+
+/**
+ * A client's opt-in must not decide for the rest of the project: an entry stored only because
+ * a client forced it answers only requests that opt in themselves (`public` with a lifetime)
+ * and accept its age (request `max-age` semantics), never a plain request.
+ */
+function optedInFor(entry: CachedResponse, h: RequestHeaders, now: number): boolean {
+  const ttl = optInTtl(directives(h["cache-control"]));
+  return ttl !== undefined && now - entry.storedAt <= ttl * 1000;
 }
 
 /** RFC 9110 §13.1: If-None-Match (weak comparison) wins over If-Modified-Since. */

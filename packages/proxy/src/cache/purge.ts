@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { audited, type Actor } from "../audit/record.js";
 import type { Domain } from "../domain.js";
-import { badRequest, validate } from "../errors.js";
+import { badRequest, unavailable, validate } from "../errors.js";
 
 const path = (field: string) =>
   z
@@ -25,8 +25,13 @@ export function purgeCache(d: Domain, who: Actor, input: unknown): Promise<{ del
     if (!body.all && !body.url && !body.prefix && !body.project_id) throw badRequest("one of url, prefix, project_id or all is required");
     if (body.project_id) note.projectId = body.project_id;
     const purgeType = body.all ? "all" : body.url ? "exact" : body.prefix ? "prefix" : "project";
-    const deleted = await d.cache.purge({ method: body.method, url: body.url, prefix: body.prefix, projectId: body.project_id, all: body.all });
-    Object.assign(note.details, { purge_type: purgeType, method: body.method, url: body.url, prefix: body.prefix, deleted });
+    Object.assign(note.details, { purge_type: purgeType, method: body.method, url: body.url, prefix: body.prefix });
+    const filter = { method: body.method, url: body.url, prefix: body.prefix, projectId: body.project_id, all: body.all };
+    // Only a backend can fail here (the port's contract): the store is unreachable, not the request wrong.
+    const deleted = await d.cache.purge(filter).catch(() => {
+      throw unavailable("the response cache (Redis) is unavailable: the purge did not complete; try again shortly");
+    });
+    note.details.deleted = deleted;
     return { deleted };
   });
 }

@@ -14,6 +14,14 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/**
+ * No query uses array types, so the driver need not fetch them on every connect: a connection
+ * reset during that fetch rejects a promise nothing handles in postgres 3.4.9 and ends the
+ * process (porsager/postgres#1192, #1223). With it off, `sql.reserve()` never resolves when it
+ * has to open a connection (3.4.9): use `sql.begin`.
+ */
+const FETCH_TYPES = false;
+
 const types = {
   // bigint counters come back as numbers: they stay far below 2^53.
   bigint: { to: 20, from: [20], serialize: (x: number) => String(x), parse: (x: string) => Number(x) },
@@ -32,6 +40,7 @@ export async function openDatabase(config: StorageConfig): Promise<Database> {
       connect_timeout: 5,
       ssl: config.ssl === "disable" ? false : config.ssl === "require" ? "require" : "verify-full",
       onnotice: () => {},
+      fetch_types: FETCH_TYPES,
       types,
     });
     return wrap(sql, "postgres", async () => {});
@@ -48,9 +57,28 @@ export async function openDatabase(config: StorageConfig): Promise<Database> {
     max: 1,
     ssl: false,
     onnotice: () => {},
+    fetch_types: FETCH_TYPES,
     types,
   });
   return wrap(sql, "embedded", embedded.stop);
+}
+
+/**
+ * Whether the database answers `select 1` within `timeoutMs`. postgres.js neither fails nor times
+ * out a query that meets a connection reset by an outage: it waits until the server is back
+ * (porsager/postgres#1186, #1215), so callers ask this first rather than queue work that would
+ * hang and then run late.
+ */
+export async function answers(sql: Sql, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(resolve, timeoutMs, false)));
+  try {
+    return await Promise.race([sql`select 1`.then(() => true), late]);
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function wrap(sql: Sql, kind: StorageConfig["kind"], stopServer: () => Promise<void>): Database {
