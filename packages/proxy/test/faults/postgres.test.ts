@@ -74,8 +74,10 @@ describe.skipIf(!pg)("PostgreSQL faults", () => {
     const after = await seedToken(s, { name: "killed-b" });
     expect((await chat(after.secret)).status).toBe(200);
     expect(await auditCount()).toBeGreaterThanOrEqual(audits + 2);
-    // Every request served, before and after the kill, is counted.
-    await expect.poll(() => requests(t.tokenId), { timeout: 10_000 }).toBe(1 + served);
+    // Every request served, before and after the kill, is counted. A flush whose COMMIT answer
+    // died with its connection is written again (at least once): a rare double count, never a loss.
+    await expect.poll(() => requests(t.tokenId), { timeout: 10_000 }).toBeGreaterThanOrEqual(1 + served);
+    expect(await requests(t.tokenId)).toBeLessThanOrEqual(2 + 2 * served);
   });
 
   it("refused: checked tokens keep working, the rest is a clear 503, and it all comes back with what was accepted", async () => {
@@ -101,7 +103,8 @@ describe.skipIf(!pg)("PostgreSQL faults", () => {
     const health = await fetch(`${s.apiUrl}/health`);
     expect(health.status).toBe(503);
     expect(await health.json()).toMatchObject({ status: "down", checks: { database: { status: "down" } } });
-    expect((await fetch(`${s.apiUrl}/ready`)).status).toBe(503);
+    // /ready checks no dependency: a database outage must not take every instance out of the load balancer.
+    expect((await fetch(`${s.apiUrl}/ready`)).status).toBe(200);
 
     await relay.accept();
     await expect.poll(async () => (await fetch(`${s.apiUrl}/health`)).status, { timeout: 15_000, interval: 200 }).toBe(200);
@@ -114,9 +117,8 @@ describe.skipIf(!pg)("PostgreSQL faults", () => {
     expect(await auditCount()).toBeGreaterThanOrEqual(audits);
   });
 
-  // Defect (issue 12 item 12, not the gateway's): /manage/* answers 500 after ~6 s, or not at
-  // all within 60 s, while the database refuses connections.
-  it.fails("answers the management API with 503, not 500, while the database refuses connections", async () => {
+  // Issue 12 item 12: /manage/* answered 500 after ~6 s, or not at all, while the database refused.
+  it("answers the management API with 503, not 500, while the database refuses connections", async () => {
     // Connections settled first: one cut while it starts up meets the defect of the test below.
     await Promise.all(Array.from({ length: 4 }, () => s.manage("/manage/projects")));
     await new Promise((r) => setTimeout(r, 500));
@@ -134,10 +136,10 @@ describe.skipIf(!pg)("PostgreSQL faults", () => {
     }
   });
 
-  // Defect (storage, packages/proxy/src/storage/db.ts with postgres 3.4.9): a connection reset
-  // while postgres.js fetches array types on connect (fetch_types, on by default) rejects a
-  // promise nothing handles (porsager/postgres#1192, #1223), and Node ends the process.
-  it.fails("stays up when a connection is reset while it starts (the driver's type fetch)", async () => {
+  // postgres 3.4.9: a connection reset while the driver fetched array types on connect rejected a
+  // promise nothing handled (porsager/postgres#1192, #1223) and Node ended the process; db.ts
+  // turns that fetch off.
+  it("stays up when a connection is reset while it starts (the driver's type fetch)", async () => {
     const direct = new URL(db.url);
     const own = await startRelay(Number(direct.port || 5432), direct.hostname);
     const viaRelay = new URL(db.url);
