@@ -15,12 +15,12 @@ async function serveCommand(config: Config): Promise<void> {
   logger.info({ mode: config.mode, listen: config.listen, storage: config.storage.kind }, "llm-proxy started");
   const lines = [`llm-proxy is running (${config.mode} mode)`, `  API, /v1 and /manage: ${server.apiUrl}`];
   if (server.adminUrl) lines.push(`  admin UI:              ${server.adminUrl}`);
-  if (/^(127\.|::1$|localhost$)/.test(config.listen.host)) lines.push("  reachable from this machine only (set LISTEN_ADDR=:8080 and ADMIN_UI_LISTEN_ADDR=:8081 to listen on every interface)");
   if (server.generatedTokenFile) {
     lines.push(`  management token (shown once, kept in ${server.generatedTokenFile}):`, `    ${server.managementToken}`);
   } else if (server.tokenFile) {
     lines.push(`  management token: in ${server.tokenFile}`);
   }
+  if (/^(127\.|::1$|localhost$)/.test(config.listen.host)) lines.push("  reachable from this machine only (set LISTEN_ADDR=:8080 and ADMIN_UI_LISTEN_ADDR=:8081 to listen on every interface)");
   process.stderr.write(lines.join("\n") + "\n");
 
   const stop = (signal: string) => {
