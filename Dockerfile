@@ -28,6 +28,8 @@ USER node
 
 FROM runtime AS proxy
 COPY --chown=node:node packages/proxy/src packages/proxy/src
+# Every interface, also in embedded mode (which otherwise binds 127.0.0.1, unreachable from outside a container).
+ENV LISTEN_ADDR=:8080 ADMIN_UI_LISTEN_ADDR=:8081
 EXPOSE 8080 8081
 # /live: the process answers. The load balancer checks /ready (this process can serve).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \

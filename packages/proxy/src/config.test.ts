@@ -5,8 +5,8 @@ describe("config", () => {
   it("defaults to embedded mode with zero configuration", () => {
     const c = loadConfig({});
     expect(c.mode).toBe("embedded");
-    expect(c.listen).toEqual({ host: "0.0.0.0", port: 8080 });
-    expect(c.adminUi.listen.port).toBe(8081);
+    expect(c.listen).toEqual({ host: "127.0.0.1", port: 8080 });
+    expect(c.adminUi.listen).toEqual({ host: "127.0.0.1", port: 8081 });
     expect(c.managementToken).toBeUndefined();
   });
 
@@ -15,6 +15,15 @@ describe("config", () => {
     const c = loadConfig({ DATABASE_URL: "postgres://db.internal/x", MANAGEMENT_TOKEN: "m".repeat(32) });
     expect(c.storage).toMatchObject({ kind: "postgres", ssl: "require", poolSize: 10 });
     expect(loadConfig({ DATABASE_URL: "postgres://127.0.0.1/x", MANAGEMENT_TOKEN: "m".repeat(32) }).storage).toMatchObject({ ssl: "disable" });
+  });
+
+  it("listens on loopback only in embedded mode unless told otherwise; services mode on every interface", () => {
+    const services = { DATABASE_URL: "postgres://db.internal/x", MANAGEMENT_TOKEN: "m".repeat(32) };
+    expect([loadConfig(services).listen, loadConfig(services).adminUi.listen]).toEqual([{ host: "0.0.0.0", port: 8080 }, { host: "0.0.0.0", port: 8081 }]);
+    const open = loadConfig({ LISTEN_ADDR: ":8080", ADMIN_UI_LISTEN_ADDR: ":8081" });
+    expect([open.listen, open.adminUi.listen]).toEqual([{ host: "0.0.0.0", port: 8080 }, { host: "0.0.0.0", port: 8081 }]);
+    expect(loadConfig({ LISTEN_ADDR: "", ADMIN_UI_LISTEN_ADDR: "192.168.1.5:9000" }).adminUi.listen).toEqual({ host: "192.168.1.5", port: 9000 });
+    expect(loadConfig({ LISTEN_ADDR: "" }).listen).toEqual({ host: "127.0.0.1", port: 8080 });
   });
 
   it("reads SST links before plain env", () => {
@@ -70,6 +79,12 @@ describe("config", () => {
     expect(() => loadConfig(env)).toThrow(new ConfigError(message));
   });
 
+  it.each(["http://127.0.0.1:9999/v1", "http://127.0.0.1:9999/v1/", "http://127.0.0.1:9999"])("takes OPENAI_API_URL=%s without doubling /v1", (url) => {
+    const [p] = loadConfig({ OPENAI_API_URL: url }).gateway.providers;
+    expect([p?.origin, p?.basePath]).toEqual(["http://127.0.0.1:9999", ""]);
+    expect(loadConfig({ OPENAI_API_URL: "http://127.0.0.1:9999/openai/v1" }).gateway.providers[0]?.basePath).toBe("/openai");
+  });
+
   it("parses Go-style durations", () => {
     expect(parseDuration("250ms")).toBe(250);
     expect(parseDuration("30s")).toBe(30_000);
@@ -90,6 +105,24 @@ describe("documentation stays true to the schema", () => {
     expect(names.filter((n) => !CONFIG_VARIABLES.includes(n as string))).toEqual([]);
     const env = Object.fromEntries([...text.matchAll(/^([A-Z][A-Z0-9_]+)=(.*)$/gm)].map((m) => [m[1], m[2]]));
     expect(() => loadConfig(env)).not.toThrow();
+  });
+
+  it("the image listens on every interface (embedded mode alone would bind loopback, unreachable in a container)", async () => {
+    const fs = await import("node:fs/promises");
+    const dockerfile = await fs.readFile(new URL("Dockerfile", root), "utf8");
+    const proxyStage = dockerfile.slice(dockerfile.indexOf("AS proxy"), dockerfile.indexOf("AS dispatcher"));
+    const env = Object.fromEntries([...proxyStage.matchAll(/^ENV (.+)$/gm)].flatMap((m) => (m[1] ?? "").split(/\s+/).map((kv) => kv.split("="))));
+    const c = loadConfig(env);
+    expect([c.mode, c.listen, c.adminUi.listen]).toEqual(["embedded", { host: "0.0.0.0", port: 8080 }, { host: "0.0.0.0", port: 8081 }]);
+  });
+
+  it("the shipped example providers file loads", () => {
+    const file = new URL("config/api_providers.example.yaml", root).pathname;
+    const providers = loadConfig({ API_CONFIG_PATH: file }).gateway.providers;
+    expect(providers.map((p) => [p.name, p.mount, p.origin, p.auth])).toEqual([
+      ["openai", "", "https://api.openai.com", "bearer"],
+      ["anthropic", "/anthropic", "https://api.anthropic.com", "x-api-key"],
+    ]);
   });
 
   it("README's configuration table lists every variable", async () => {

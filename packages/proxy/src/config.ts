@@ -51,12 +51,14 @@ const duration = (fallbackMs: number) =>
     });
 
 
-const listenAddr = (fallback: string) =>
+/** Unset: undefined, and loadConfig picks the host by mode (embedded: loopback only). */
+const listenAddr = (fallback?: string) =>
   z
     .string()
     .optional()
     .transform((v, ctx) => {
       const text = v === undefined || v === "" ? fallback : v;
+      if (text === undefined) return undefined;
       const m = /^(.*):(\d{1,5})$/.exec(text);
       const port = m ? Number(m[2]) : NaN;
       if (!m || port > 65535) {
@@ -81,8 +83,8 @@ const encryptionKey = z
   });
 
 const envSchema = z.object({
-  LISTEN_ADDR: listenAddr(":8080"),
-  ADMIN_UI_LISTEN_ADDR: listenAddr(":8081"),
+  LISTEN_ADDR: listenAddr(),
+  ADMIN_UI_LISTEN_ADDR: listenAddr(),
   ADMIN_UI_ENABLED: bool(true),
   ADMIN_UI_SECURE_COOKIES: bool(false),
   ADMIN_UI_SESSION_SECRET: z.string().min(16, "expected at least 16 characters").optional(),
@@ -335,12 +337,15 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError(`TRUSTED_PROXIES: ${(err as Error).message}`);
   }
 
+  // A laptop's `npm start` serves the management API, admin UI and /metrics: local unless asked.
+  const defaultHost = mode === "embedded" ? "127.0.0.1" : "0.0.0.0";
+
   return Object.freeze({
     mode,
-    listen: e.LISTEN_ADDR,
+    listen: e.LISTEN_ADDR ?? { host: defaultHost, port: 8080 },
     adminUi: {
       enabled: e.ADMIN_UI_ENABLED,
-      listen: e.ADMIN_UI_LISTEN_ADDR,
+      listen: e.ADMIN_UI_LISTEN_ADDR ?? { host: defaultHost, port: 8081 },
       secureCookies: e.ADMIN_UI_SECURE_COOKIES,
       sessionSecret: e.ADMIN_UI_SESSION_SECRET,
       apiBaseUrl: e.ADMIN_UI_API_BASE_URL,

@@ -27,6 +27,7 @@ async function serveCommand(config: Config): Promise<void> {
   } else if (server.tokenFile) {
     lines.push(`  management token: in ${server.tokenFile}`);
   }
+  if (/^(127\.|::1$|localhost$)/.test(config.listen.host)) lines.push("  reachable from this machine only (set LISTEN_ADDR=:8080 and ADMIN_UI_LISTEN_ADDR=:8081 to listen on every interface)");
   process.stderr.write(lines.join("\n") + "\n");
 
   const stop = (signal: string) => {

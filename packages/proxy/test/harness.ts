@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import postgres from "postgres";
 import { loadConfig, type Config } from "../src/config.js";
-import { createLogger } from "../src/observability/logger.js";
+import { createLogger, type Logger } from "../src/observability/logger.js";
 import { startServer, type RunningServer } from "../src/server.js";
 import { postgresUrl } from "../../../test/services.js";
 
@@ -43,7 +43,7 @@ export interface Stack extends RunningServer {
 export const TEST_MANAGEMENT_TOKEN = "test-management-token-0123456789";
 
 /** Starts the whole server in this process on loopback ports, on the storage kind asked for. */
-export async function startStack(kind: StorageKind, env: Record<string, string> = {}): Promise<Stack> {
+export async function startStack(kind: StorageKind, env: Record<string, string> = {}, logger?: Logger): Promise<Stack> {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "llm-proxy-test-"));
   const pg = kind === "postgres" && !env.DATABASE_URL ? await freshPostgresDatabase() : undefined;
   const config = loadConfig({
@@ -55,7 +55,7 @@ export async function startStack(kind: StorageKind, env: Record<string, string> 
     ...(pg ? { DATABASE_URL: pg.url } : {}),
     ...env,
   });
-  const server = await startServer(config, createLogger({ level: process.env.TEST_LOG_LEVEL ?? "silent", format: "json" }));
+  const server = await startServer(config, logger ?? createLogger({ level: process.env.TEST_LOG_LEVEL ?? "silent", format: "json" }));
   return {
     ...server,
     config,

@@ -92,4 +92,18 @@ describe.each(storageKinds())("tokens API on %s storage", (kind) => {
     const bad = await s.manage(`/manage/projects/${p.id}`, { method: "PATCH", json: { revoke_tokens: true } });
     expect(await bad.json()).toEqual({ error: "revoke_tokens requires is_active=false" });
   });
+
+  it("filters the token list by project_id as well as projectId, and in the OpenAPI document", async () => {
+    const other = (await (await s.manage("/manage/projects", { json: { name: "filter-other", api_key: "key-filter-0123456789" } })).json()) as { id: string };
+    const mine = (await create({ project_id: other.id, duration_minutes: 10 })).body.id;
+    for (const q of [`project_id=${other.id}`, `projectId=${other.id}`]) {
+      const rows = (await (await s.manage(`/manage/tokens?${q}`)).json()) as { id: string; project_id: string }[];
+      expect(rows.map((r) => r.id)).toEqual([mine]);
+    }
+    const clash = await s.manage(`/manage/tokens?project_id=${other.id}&projectId=${projectId}`);
+    expect(clash.status).toBe(400);
+    expect(await clash.json()).toEqual({ error: "project_id and projectId differ; give one" });
+    const doc = (await (await s.manage("/manage/openapi.json")).json()) as { paths: Record<string, { get?: { parameters?: { name: string }[] } }> };
+    expect(doc.paths["/manage/tokens"]?.get?.parameters?.map((p) => p.name)).toEqual(expect.arrayContaining(["project_id", "projectId"]));
+  });
 });

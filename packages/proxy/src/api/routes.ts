@@ -89,9 +89,9 @@ const routes: Route[] = [
     handle: async (d, who, r) => deleteProject(d, who, r.id) },
   { method: "post", path: "/manage/projects/{id}/tokens/revoke", summary: "Revoke every active token of a project", response: bulkRevokeSchema,
     status: 200, handle: async (d, who, r) => ok(await revokeProjectTokens(d, who, r.id)) },
-  { method: "get", path: "/manage/tokens", summary: "List tokens, newest first (secrets obfuscated); filter with ?projectId=",
-    query: z.object({ projectId: z.string().optional() }), response: z.array(tokenSchema), status: 200,
-    handle: async (d, who, r) => ok(await listTokens(d, who, r.query.projectId)) },
+  { method: "get", path: "/manage/tokens", summary: "List tokens, newest first (secrets obfuscated); filter with ?project_id= (or ?projectId=)",
+    query: z.object({ project_id: z.string().optional(), projectId: z.string().optional() }), response: z.array(tokenSchema), status: 200,
+    handle: async (d, who, r) => ok(await listTokens(d, who, projectFilter(r.query))) },
   { method: "post", path: "/manage/tokens", summary: "Create a withering token; the secret is returned only here", body: createTokenInput,
     response: createdTokenSchema, status: 200, handle: async (d, who, r) => ok(await createToken(d, who, await r.body())) },
   { method: "get", path: "/manage/tokens/{id}", summary: "Get a token", response: tokenSchema, status: 200,
@@ -112,6 +112,13 @@ const routes: Route[] = [
 
 /** The management API, as data: the Hono app and the OpenAPI document are both built from it. */
 export const manageRoutes: Route[] = routes.map(guarded);
+
+/** `project_id` as audit and usage spell it, or the original's `projectId`; two different ones are a 400. */
+function projectFilter(query: Record<string, string>): string | undefined {
+  const { project_id: snake, projectId: camel } = query;
+  if (snake !== undefined && camel !== undefined && snake !== camel) throw badRequest("project_id and projectId differ; give one");
+  return snake ?? camel;
+}
 
 /** Reads a JSON body; anything that is not JSON is the original's "invalid request body". */
 export async function jsonBody(c: Context<ApiEnv>): Promise<unknown> {

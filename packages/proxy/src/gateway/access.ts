@@ -140,7 +140,7 @@ export class Access {
       throw new ProxyError("token_inactive");
     }
     if (row?.expires_at && row.expires_at.getTime() <= Date.now()) throw new ProxyError("token_expired");
-    throw new ProxyError("rate_limit_exceeded");
+    throw new ProxyError("rate_limit_exceeded", "the token's max_requests quota is used up", { permanent: true });
   }
 
   /** The project's active flag and decrypted upstream key, cached for projectTtlMs. */

@@ -31,7 +31,8 @@ export class ProxyError extends Error {
   constructor(
     readonly code: ProxyErrorCode,
     readonly description?: string,
-    opts: { message?: string; headers?: Record<string, string> } = {},
+    /** permanent: retrying cannot help (401, 403 and a spent quota are by default / by caller). */
+    opts: { message?: string; headers?: Record<string, string>; permanent?: boolean } = {},
   ) {
     // These are expected outcomes on the hot path, not bugs: skip the costly stack capture.
     const limit = Error.stackTraceLimit;
@@ -39,7 +40,9 @@ export class ProxyError extends Error {
     super(opts.message ?? CODES[code][1]);
     Error.stackTraceLimit = limit;
     this.status = CODES[code][0];
-    this.headers = opts.headers ?? {};
+    const permanent = opts.permanent ?? (this.status === 401 || this.status === 403);
+    // The official OpenAI/Anthropic SDKs honour x-should-retry: false and skip their back-off retries.
+    this.headers = permanent ? { ...opts.headers, "x-should-retry": "false" } : (opts.headers ?? {});
   }
 
   /** The JSON body, with the original's trailing newline. */

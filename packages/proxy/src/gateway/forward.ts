@@ -31,11 +31,33 @@ export interface ForwardResult {
 
 const TAIL_BYTES = 16 * 1024;
 
-function classify(err: unknown): ProxyError {
-  const code = (err as { code?: string }).code ?? "";
-  if (code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_CONNECT_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT" || code === "REQUEST_TIMEOUT") return new ProxyError("timeout");
+const TLS_CODE = /^(ERR_TLS_|ERR_SSL_|CERT_|EPROTO$|DEPTH_ZERO_|SELF_SIGNED_|UNABLE_TO_(GET|VERIFY)_|ERR_OSSL_)/;
+
+/** The error's code, or its cause's (undici wraps some socket errors). */
+function codeOf(err: unknown): string {
+  const e = err as { code?: unknown; cause?: { code?: unknown } } | undefined;
+  return String(e?.code ?? e?.cause?.code ?? "");
+}
+
+/**
+ * What failed, in words a user can act on. Only the code and the upstream's host:port, never the
+ * error's message or the request (a query string may carry a key).
+ */
+export function classify(err: unknown, p: Pick<Provider, "origin" | "headersTimeoutMs" | "streamIdleTimeoutMs" | "requestTimeoutMs">): ProxyError {
+  const code = codeOf(err);
+  const host = new URL(p.origin).host;
+  const secs = (ms: number) => `${Math.round(ms / 100) / 10}s`;
   if (code === "UND_ERR_ABORTED" || (err as Error).name === "AbortError") return new ProxyError("canceled");
-  return new ProxyError("upstream_error");
+  if (code === "UND_ERR_CONNECT_TIMEOUT" || code === "ETIMEDOUT") return new ProxyError("timeout", `connecting to ${host} timed out`);
+  if (code === "UND_ERR_HEADERS_TIMEOUT") return new ProxyError("timeout", `${host} sent no response headers within ${secs(p.headersTimeoutMs)}`);
+  if (code === "UND_ERR_BODY_TIMEOUT") return new ProxyError("timeout", `${host} sent nothing for ${secs(p.streamIdleTimeoutMs)}`);
+  if (code === "REQUEST_TIMEOUT") return new ProxyError("timeout", `${host} did not finish within ${secs(p.requestTimeoutMs)}`);
+  if (code === "ECONNREFUSED") return new ProxyError("upstream_error", `connection refused by ${host}`);
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN" || code === "EAI_FAIL") return new ProxyError("upstream_error", `DNS lookup of ${new URL(p.origin).hostname} failed (${code})`);
+  if (TLS_CODE.test(code)) return new ProxyError("upstream_error", `TLS handshake with ${host} failed (${code})`);
+  if (code === "EHOSTUNREACH" || code === "ENETUNREACH") return new ProxyError("upstream_error", `${host} is unreachable (${code})`);
+  if (code === "ECONNRESET" || code === "EPIPE" || code === "UND_ERR_SOCKET" || code === "UND_ERR_CLOSED") return new ProxyError("upstream_error", `${host} closed the connection (${code})`);
+  return new ProxyError("upstream_error", `request to ${host} failed${code ? ` (${code})` : ""}`);
 }
 
 /** One keep-alive undici pool per provider origin. */
@@ -113,7 +135,7 @@ export class Upstreams {
       .then(
         () => result as ForwardResult,
         (err: unknown) => {
-          const failure = classify(abort.signal.aborted && abort.signal.reason ? abort.signal.reason : err);
+          const failure = classify(abort.signal.aborted && abort.signal.reason ? abort.signal.reason : err, f.provider);
           if (result) {
             // Headers are out: the only honest signal left is to cut the connection.
             f.res.destroy();

@@ -291,7 +291,10 @@ export function createGateway(deps: GatewayDeps): Gateway {
       await pipeline(x, req);
     } catch (err) {
       if (err instanceof ProxyError) {
-        if (err.status === 502 || err.status === 504) breakers.get(provider.name)?.record(err.status);
+        if (err.status === 502 || err.status === 504) {
+          breakers.get(provider.name)?.record(err.status);
+          deps.logger.warn({ request_id: x.requestId, provider: provider.name, code: err.code, reason: err.description }, "upstream request failed");
+        }
         sendError(x, err);
       } else {
         deps.logger.error({ err, request_id: x.requestId }, "data plane failure");

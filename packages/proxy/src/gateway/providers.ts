@@ -112,7 +112,8 @@ function build(name: string, raw: z.infer<typeof providerSchema>, isDefault: boo
     name,
     mount: isDefault ? "" : (raw.mount ?? `/${name}`),
     origin: url.origin,
-    basePath: url.pathname.replace(/\/+$/, ""),
+    // Clients already send /v1/...: a base URL ending in /v1 (the SDKs' habit) would give /v1/v1/...
+    basePath: url.pathname.replace(/\/+$/, "").replace(/\/v1$/, ""),
     allowedEndpoints: raw.allowed_endpoints,
     allowedMethods: new Set(raw.allowed_methods.map((m) => m.toUpperCase())),
     paramWhitelist: new Map(Object.entries(whitelist).map(([k, globs]) => [k, globs.map(globToRegExp)])),

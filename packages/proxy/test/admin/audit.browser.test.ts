@@ -138,7 +138,7 @@ describeBrowser("admin UI in Chromium: audit, dashboard, timestamps, workflows",
     expect(await page.locator("figure", { has: page.locator("#chart-tokens-title") }).textContent()).toContain("2,400 in total");
     expect(await page.locator("figure", { has: page.locator("#chart-errors-title") }).textContent()).toContain("4 in total");
     expect(await page.locator("figure", { has: page.locator("#chart-cache-hits-title") }).textContent()).toContain("6 in total");
-    expect(await page.textContent("body")).toContain("75 today");
+    expect(await page.textContent("body")).toContain("75 in the last 24 hours");
     expect(await page.textContent("body")).toContain("in-process");
     const serverTime = page.locator('#server-time[data-local-time="true"]');
     expect(await serverTime.getAttribute("title")).toBe(await serverTime.getAttribute("data-ts"));

@@ -4,14 +4,16 @@ import { CliError } from "../cli/errors.js";
 import { costModel, stageSettings } from "../cli/infra.js";
 import { jsonOption } from "../cli/manage-api.js";
 import { printJson } from "../cli/output.js";
+import { stageName, stageOption } from "../cli/stage.js";
 
 export const cost: Command = {
   name: "cost",
   summary: "Estimated monthly AWS cost of a stage as it would deploy (infra/cost.ts, with infra/overrides.ts).",
-  options: { stage: { type: "string", help: "stage (default prod)" }, ...jsonOption },
+  options: { ...stageOption, ...jsonOption },
   async run(args, ctx) {
     args.noMorePositionals(0);
-    const stage = args.string("stage") ?? ctx.env.LLM_PROXY_STAGE ?? "prod";
+    // Required like every stage command: a missing flag must not silently price prod.
+    const stage = stageName(args, ctx);
     const [model, settings] = await Promise.all([costModel(), stageSettings(stage)]).catch((err: unknown) => {
       throw new CliError(`stage ${stage}: ${(err as Error).message}`);
     });

@@ -22,7 +22,7 @@ function niceMax(v: number): number {
 const compact = new Intl.NumberFormat("en-US", { notation: "compact", maximumFractionDigits: 1 });
 
 /** Stacked bars per project, as inline SVG: no script, no library, readable without JavaScript. */
-export function UsageChart(props: { id: string; title: string; data: ChartData; range: UsageRange }) {
+export function UsageChart(props: { id: string; title: string; data: ChartData; range: UsageRange; /** What "none" is called: "traffic", "cache hits" … */ empty: string }) {
   const { data, range } = props;
   const n = data.starts.length;
   const stacks = data.starts.map((_, i) => data.series.reduce((a, s) => a + (s.values[i] ?? 0), 0));
@@ -78,7 +78,9 @@ export function UsageChart(props: { id: string; title: string; data: ChartData; 
           })}
         </svg>
         {data.series.length === 0 ? (
-          <p class="text-muted small mb-0">No traffic in {rangeText}.</p>
+          <p class="text-muted small mb-0">
+            No {props.empty} in {rangeText}.
+          </p>
         ) : (
           <ul class="list-inline small mb-0">
             {data.series.map((s, si) => (

@@ -106,7 +106,7 @@ export function DashboardPage(props: DashboardProps) {
         <StatCard label="Projects" value={stats.projects} icon="folder" note={`${stats.activeProjects} active`} />
         <StatCard label="Total Tokens" value={stats.tokens} icon="key" note={`${stats.tokens - stats.liveTokens - stats.expiredTokens} revoked`} />
         <StatCard label="Active Tokens" value={stats.liveTokens} icon="check-circle" note={`${stats.expiredTokens} expired`} />
-        <StatCard label="Total Requests" value={stats.totalRequests} icon="activity" note={`${stats.requestsToday.toLocaleString("en-US")} today`} />
+        <StatCard label="Requests (12 months)" value={stats.totalRequests} icon="activity" note={`${stats.requestsToday.toLocaleString("en-US")} in the last 24 hours`} />
       </div>
       <div class="d-flex justify-content-between align-items-center flex-wrap gap-2 mb-3">
         <h2 class="h4 mb-0">Usage per project</h2>
@@ -117,16 +117,16 @@ export function DashboardPage(props: DashboardProps) {
       </div>
       <div class="row g-3 mb-4">
         <div class="col-lg-6">
-          <UsageChart id="chart-requests" title="Requests" data={charts.requests} range={range} />
+          <UsageChart id="chart-requests" title="Requests" empty="traffic" data={charts.requests} range={range} />
         </div>
         <div class="col-lg-6">
-          <UsageChart id="chart-tokens" title="Tokens (prompt + completion)" data={charts.tokens} range={range} />
+          <UsageChart id="chart-tokens" title="Tokens (prompt + completion)" empty="tokens counted" data={charts.tokens} range={range} />
         </div>
         <div class="col-lg-6">
-          <UsageChart id="chart-errors" title="Errors" data={charts.errors} range={range} />
+          <UsageChart id="chart-errors" title="Errors" empty="errors" data={charts.errors} range={range} />
         </div>
         <div class="col-lg-6">
-          <UsageChart id="chart-cache-hits" title="Cache hits" data={charts.cache_hits} range={range} />
+          <UsageChart id="chart-cache-hits" title="Cache hits" empty="cache hits" data={charts.cache_hits} range={range} />
         </div>
       </div>
       <div class="row g-3">
