@@ -10,8 +10,9 @@ process.setSourceMapsEnabled(true);
 const build = fileURLToPath(new URL("../../../scripts/build.mjs", import.meta.url));
 if (existsSync(build)) {
   const { isStale } = await import(pathToFileURL(build).href);
-  // A child process: the compiler never loads into the CLI's own process.
-  if (isStale()) execFileSync(process.execPath, [build], { stdio: ["ignore", "ignore", "inherit"] });
+  // A child process: the compiler never loads into the CLI's own process. Quiet unless it fails,
+  // so the CLI's output stays its own.
+  if (isStale()) execFileSync(process.execPath, [build], { stdio: "pipe" });
 }
 const { main } = await import("../dist/cli.js");
 await main();
