@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { setImmediate as nextTurn } from "node:timers/promises";
 
 export interface Recorded {
   type: string;
@@ -14,6 +15,8 @@ export interface Recorded {
 }
 
 export const created: Recorded[] = [];
+/** Every call Pulumi or SST made (resources, invokes, build-time RPCs): progress while it grows. */
+let activity = 0;
 type Inputs = Record<string, unknown>;
 const g = globalThis as unknown as Record<string, unknown>;
 
@@ -75,6 +78,7 @@ function installMocks(stage: string, parameters: SsmParameters) {
   pulumi.runtime.setMocks(
     {
       newResource(args) {
+        activity++;
         const inputs = args.inputs as Inputs;
         created.push({ type: args.type, name: args.name, inputs });
         const extra = computed[args.type]?.(inputs, args.name) ?? {};
@@ -84,6 +88,7 @@ function installMocks(stage: string, parameters: SsmParameters) {
         };
       },
       call(args) {
+        activity++;
         switch (args.token) {
           case "aws:index/getRegion:getRegion": return { name: "us-east-1", region: "us-east-1", id: "us-east-1" };
           case "aws:index/getPartition:getPartition": return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
@@ -141,6 +146,7 @@ export async function synth(stage: string, opts: { dev?: boolean; secrets?: Part
   g.$concat = pulumi.concat;
   g.$jsonParse = pulumi.jsonParse;
   g.$jsonStringify = pulumi.jsonStringify;
+  await trackSstRpcs();
   const component = await import("../../.sst/platform/src/components/component");
   g.$transform = component.$transform;
   g.$asset = component.$asset;
@@ -155,15 +161,45 @@ export async function synth(stage: string, opts: { dev?: boolean; secrets?: Part
   return { app, outputs, config };
 }
 
-/** Wait until no new resources have been registered for `quietMs`. */
-export async function settle(quietMs = 300, maxMs = 30_000) {
-  const start = Date.now();
-  let last = -1;
-  while (Date.now() - start < maxMs) {
-    if (created.length === last) return;
-    last = created.length;
-    await new Promise((r) => setTimeout(r, quietMs));
+/** Pulumi's own outstanding-work promise (every resource and invoke RPC holds it open). Internal
+ *  to @pulumi/pulumi's runtime, like rpcKeepAlive, which is why the platform version is pinned. */
+const runtime = pulumi.runtime as unknown as { waitForRPCs(): Promise<void>; rpcKeepAlive(): () => void };
+
+/** SST's build-time RPCs (rpc.call: HTTP to $SST_SERVER) hold Pulumi's outstanding work open too. */
+async function trackSstRpcs() {
+  const { rpc } = await import("../../.sst/platform/src/components/rpc/rpc");
+  const call = rpc.call as (method: string, args: unknown) => Promise<unknown>;
+  if ((call as { tracked?: boolean }).tracked) return;
+  const tracked = async (method: string, args: unknown) => {
+    activity++;
+    const done = runtime.rpcKeepAlive();
+    try {
+      return await call(method, args);
+    } finally {
+      done();
+    }
+  };
+  rpc.call = Object.assign(tracked, { tracked: true }) as typeof rpc.call;
+}
+
+/** A failed program (an apply that threw): Pulumi stops there, and so does settle(). */
+let failProgram: () => void = () => {};
+const programFailed = new Promise<void>((resolve) => (failProgram = resolve));
+process.once("unhandledRejection", () => failProgram());
+
+/**
+ * Done when Pulumi has no outstanding RPCs and a turn of the event loop (every apply callback
+ * those RPCs resolved has run) started no new resource, invoke or SST RPC, or when the program
+ * failed (its pending resources never register). Bounded, not timed.
+ */
+export async function settle(maxRounds = 10_000) {
+  for (let round = 0; round < maxRounds; round++) {
+    const before = activity;
+    if ((await Promise.race([runtime.waitForRPCs().then(() => false), programFailed.then(() => true)])) === true) return;
+    await nextTurn();
+    if (activity === before) return;
   }
+  throw new Error(`synth did not settle after ${maxRounds} rounds of Pulumi work`);
 }
 
 export const byType = (type: string) => created.filter((r) => r.type === type);
