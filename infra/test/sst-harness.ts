@@ -15,17 +15,19 @@ export interface Recorded {
 }
 
 export const created: Recorded[] = [];
-/** Every call Pulumi or SST made (resources, invokes, build-time RPCs): progress while it grows. */
+/** Every resource and invoke the program made: progress while it grows. */
 let activity = 0;
 type Inputs = Record<string, unknown>;
 const g = globalThis as unknown as Record<string, unknown>;
 
-/** Answers the one build-time RPC SST makes (Service image builds ask for the asset ECR repo). */
-async function startRpcServer() {
+/** Answers the one build-time RPC SST makes (Service image builds ask for the asset ECR repo),
+ *  after `delayMs` (a slow SST server: settle() must still wait for what follows the answer). */
+async function startRpcServer(delayMs = 0) {
   const server = http.createServer((req, res) => {
     let body = "";
     req.on("data", (chunk: Buffer) => (body += chunk.toString()));
-    req.on("end", () => {
+    req.on("end", async () => {
+      if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
       const { method, id } = JSON.parse(body || "{}") as { method?: string; id?: unknown };
       const result =
         method === "Provider.Aws.Bootstrap"
@@ -126,8 +128,8 @@ interface SstConfig {
 }
 
 /** Runs sst.config.ts for `stage` (in `sst dev` mode when dev) and waits for resources to settle. */
-export async function synth(stage: string, opts: { dev?: boolean; secrets?: Partial<typeof secretStandins>; parameters?: SsmParameters; env?: Record<string, string> } = {}) {
-  await startRpcServer();
+export async function synth(stage: string, opts: { dev?: boolean; secrets?: Partial<typeof secretStandins>; parameters?: SsmParameters; env?: Record<string, string>; rpcDelayMs?: number } = {}) {
+  await startRpcServer(opts.rpcDelayMs);
   installMocks(stage, opts.parameters ?? {});
   // What `sst secret set` provides at deploy.
   for (const [name, value] of Object.entries({ ...secretStandins, ...opts.secrets })) {
@@ -146,7 +148,6 @@ export async function synth(stage: string, opts: { dev?: boolean; secrets?: Part
   g.$concat = pulumi.concat;
   g.$jsonParse = pulumi.jsonParse;
   g.$jsonStringify = pulumi.jsonStringify;
-  await trackSstRpcs();
   const component = await import("../../.sst/platform/src/components/component");
   g.$transform = component.$transform;
   g.$asset = component.$asset;
@@ -161,26 +162,10 @@ export async function synth(stage: string, opts: { dev?: boolean; secrets?: Part
   return { app, outputs, config };
 }
 
-/** Pulumi's own outstanding-work promise (every resource and invoke RPC holds it open). Internal
- *  to @pulumi/pulumi's runtime, like rpcKeepAlive, which is why the platform version is pinned. */
-const runtime = pulumi.runtime as unknown as { waitForRPCs(): Promise<void>; rpcKeepAlive(): () => void };
-
-/** SST's build-time RPCs (rpc.call: HTTP to $SST_SERVER) hold Pulumi's outstanding work open too. */
-async function trackSstRpcs() {
-  const { rpc } = await import("../../.sst/platform/src/components/rpc/rpc");
-  const call = rpc.call as (method: string, args: unknown) => Promise<unknown>;
-  if ((call as { tracked?: boolean }).tracked) return;
-  const tracked = async (method: string, args: unknown) => {
-    activity++;
-    const done = runtime.rpcKeepAlive();
-    try {
-      return await call(method, args);
-    } finally {
-      done();
-    }
-  };
-  rpc.call = Object.assign(tracked, { tracked: true }) as typeof rpc.call;
-}
+/** Pulumi's own outstanding-work promise: every resource registration and invoke holds it open,
+ *  including while a resource's inputs wait on SST's build-time RPCs. Internal to
+ *  @pulumi/pulumi's runtime, which is why the platform version is pinned. */
+const runtime = pulumi.runtime as unknown as { waitForRPCs(): Promise<void> };
 
 /** A failed program (an apply that threw): Pulumi stops there, and so does settle(). */
 let failProgram: () => void = () => {};
@@ -189,7 +174,7 @@ process.once("unhandledRejection", () => failProgram());
 
 /**
  * Done when Pulumi has no outstanding RPCs and a turn of the event loop (every apply callback
- * those RPCs resolved has run) started no new resource, invoke or SST RPC, or when the program
+ * those RPCs resolved has run) started no new resource or invoke, or when the program
  * failed (its pending resources never register). Bounded, not timed.
  */
 export async function settle(maxRounds = 10_000) {
