@@ -1,5 +1,6 @@
-import { execFileSync } from "node:child_process";
-import { readFileSync, statSync, utimesSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { SourceMap } from "node:module";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -57,5 +58,17 @@ describe("compiled build", () => {
     expect(rebuilt).toBeGreaterThan(Date.now() - 120_000);
     build();
     expect(statSync(output).mtimeMs).toBe(rebuilt);
+  });
+
+  it("`prepare` under a production install (no esbuild) skips the build instead of failing `npm ci --omit=dev`", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "llm-proxy-prepare-"));
+    try {
+      copyFileSync(at("scripts/build.mjs"), path.join(dir, "build.mjs"));
+      const r = spawnSync(process.execPath, [path.join(dir, "build.mjs"), "--prepare"], { cwd: dir, encoding: "utf8" });
+      expect(r.status).toBe(0);
+      expect(r.stderr).toContain("esbuild is not installed (production install): skipped");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
