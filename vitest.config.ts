@@ -8,6 +8,8 @@ export default defineConfig({
   test: {
     // Suites start servers and databases; two cores do not gain from more workers.
     maxWorkers: 2,
+    // Suites spawn the compiled entry points, as `npm start` runs them: build them once if stale.
+    globalSetup: ["scripts/build.mjs"],
     projects: [
       {
         test: {
@@ -26,7 +28,7 @@ export default defineConfig({
         },
       },
       {
-        // Pure tests of infra/ always run; synth tests skip without .sst/platform (see infra/README.md).
+        // Synth tests need SST's platform sources: installed on demand when .sst/platform is missing.
         resolve: {
           alias: {
             "@pulumi/pulumi": path.join(sstPlatform, "pulumi"),
@@ -36,6 +38,7 @@ export default defineConfig({
         test: {
           name: "infra",
           include: ["infra/test/**/*.test.ts"],
+          globalSetup: ["infra/test/global-setup.ts"],
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },

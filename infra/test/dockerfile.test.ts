@@ -22,20 +22,32 @@ describe("Dockerfile", () => {
     expect(missing.filter((m) => m !== "packages/dispatcher/src")).toEqual([]);
   });
 
-  it.each([["proxy", "packages/proxy/src/main.ts", "8080/live"], ["dispatcher", "packages/dispatcher/src/main.ts", "9090/live"]])(
-    "target %s runs node directly (SIGTERM reaches it), as a non-root user, with a health check",
+  const entrypoint = (target: string) => JSON.parse(stage(target).find((l) => l.startsWith("ENTRYPOINT "))?.slice("ENTRYPOINT ".length) ?? "[]") as string[];
+
+  it.each([["proxy", "packages/proxy/dist/main.js", "8080/live"], ["dispatcher", "packages/dispatcher/dist/main.js", "9090/live"]])(
+    "target %s runs the compiled output with node directly (SIGTERM reaches it), as a non-root user, with a health check",
     (target, entry, health) => {
       const lines = stage(target);
       expect(lines[0]).toMatch(/^FROM runtime AS/);
-      expect(lines.find((l) => l.startsWith("ENTRYPOINT"))).toBe(`ENTRYPOINT ["node", "--import", "tsx", "${entry}"]`);
+      // No TypeScript loader: node runs the build stage's JavaScript, stack traces mapped to .ts.
+      expect(entrypoint(target)).toEqual(["node", "--enable-source-maps", entry]);
+      expect(lines).toContain(`COPY --from=build --chown=node:node /app/${path.dirname(entry)} ${path.dirname(entry)}`);
       expect(lines.find((l) => l.startsWith("HEALTHCHECK"))).toContain(`127.0.0.1:${health}`);
       expect(stage("runtime")).toContain("USER node");
       expect(lines.some((l) => l.startsWith("USER root"))).toBe(false);
     },
   );
 
+  it("runs on Node 24 and ships no TypeScript sources: the build stage compiles them", () => {
+    expect(instructions.find((l) => l.startsWith("ARG NODE_IMAGE="))).toMatch(/^ARG NODE_IMAGE=node:24(-bookworm)?-slim$/);
+    expect(stage("build").find((l) => l.startsWith("RUN node scripts/build.mjs"))).toBe("RUN node scripts/build.mjs proxy dispatcher");
+    const shipped = [...stage("runtime"), ...stage("proxy"), ...stage("dispatcher")].filter((l) => l.startsWith("COPY "));
+    expect(shipped.filter((l) => !l.includes("--from="))).toEqual([]);
+    expect(shipped.some((l) => l.includes("/src"))).toBe(false);
+  });
+
   it("installs production dependencies only, from the lockfile", () => {
-    expect(stage("deps").find((l) => l.startsWith("RUN"))).toMatch(/npm ci --omit=dev/);
+    expect(stage("deps").find((l) => l.startsWith("RUN"))).toMatch(/npm ci --omit=dev --ignore-scripts/);
   });
 
   it(".dockerignore keeps node_modules, secrets and SST state out of the context", () => {
@@ -44,23 +56,24 @@ describe("Dockerfile", () => {
     expect(ignore).toEqual(expect.arrayContaining(["**/node_modules", ".sst", ".env", ".git"]));
   });
 
-  // What the image does at start, without Docker: a clean production install, then the entrypoint.
-  const proxyMain = existsSync(path.join(root, "packages/proxy/src/main.ts"));
-  it.runIf(proxyMain && process.env.INFRA_IMAGE_SMOKE === "1")("starts the proxy from a clean `npm ci --omit=dev` install", { timeout: 300_000 }, async () => {
+  // What the image does at start, without Docker: a clean production install plus the build
+  // output (vitest's globalSetup builds it when stale), then the entrypoint.
+  it.runIf(process.env.INFRA_IMAGE_SMOKE === "1")("starts the compiled proxy from a clean `npm ci --omit=dev` install", { timeout: 300_000 }, async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "llm-proxy-image-"));
     try {
       for (const f of ["package.json", "package-lock.json"]) cpSync(path.join(root, f), path.join(dir, f));
       for (const pkg of ["events", "proxy", "dispatcher", "scripts"]) {
         mkdirSync(path.join(dir, "packages", pkg), { recursive: true });
         cpSync(path.join(root, "packages", pkg, "package.json"), path.join(dir, "packages", pkg, "package.json"));
-        if (existsSync(path.join(root, "packages", pkg, "src"))) cpSync(path.join(root, "packages", pkg, "src"), path.join(dir, "packages", pkg, "src"), { recursive: true });
       }
-      // The same install the image runs: the arguments of the Dockerfile's `RUN npm ci …`.
-      const run = readFileSync(path.join(root, "Dockerfile"), "utf8").match(/RUN npm (ci [^&\n]*)/)?.[1] ?? "";
+      cpSync(path.join(root, "packages/proxy/dist"), path.join(dir, "packages/proxy/dist"), { recursive: true });
+      // The same install the image runs: the arguments of the deps stage's `RUN npm ci …`.
+      const run = stage("deps").find((l) => l.startsWith("RUN npm ci"))?.match(/RUN npm (ci [^&]*)/)?.[1] ?? "";
       execFileSync("npm", [...run.trim().split(/\s+/), "--prefer-offline"], { cwd: dir, stdio: "pipe" });
-      expect(existsSync(path.join(dir, "node_modules/sst")), "dev dependency installed").toBe(false);
+      for (const dev of ["sst", "tsx", "typescript", "esbuild"]) expect(existsSync(path.join(dir, "node_modules", dev)), `${dev} installed`).toBe(false);
       const port = 18_000 + Math.floor(Math.random() * 1000);
-      const child = spawn("node", ["--import", "tsx", "packages/proxy/src/main.ts"], {
+      const [command = "", ...args] = entrypoint("proxy");
+      const child = spawn(command, args, {
         cwd: dir,
         env: { PATH: process.env.PATH, NODE_ENV: "production", LISTEN_ADDR: `127.0.0.1:${port}`, ADMIN_UI_ENABLED: "false", DATA_DIR: path.join(dir, "data") },
         stdio: "pipe",

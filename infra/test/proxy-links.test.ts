@@ -6,7 +6,8 @@ import { postgresUrl, redisUrl } from "../../test/services";
 
 // The proxy booted exactly as ECS starts it: links as SST_RESOURCE_<Name> JSON, nothing else.
 const root = path.resolve(import.meta.dirname, "../..");
-const hasMain = existsSync(path.join(root, "packages/proxy/src/main.ts"));
+// The compiled entry point the image runs (vitest's globalSetup builds it when stale).
+const hasMain = existsSync(path.join(root, "packages/proxy/dist/main.js"));
 const pg = hasMain ? postgresUrl() : undefined;
 const redis = hasMain ? redisUrl() : undefined;
 
@@ -15,7 +16,7 @@ describe.runIf(hasMain && pg !== undefined && redis !== undefined)("proxy under 
     const db = new URL(pg ?? "");
     const cache = new URL(redis ?? "");
     const port = 19_000 + Math.floor(Math.random() * 1000);
-    const child = spawn("node", ["--import", "tsx", "packages/proxy/src/main.ts"], {
+    const child = spawn(process.execPath, ["--enable-source-maps", "packages/proxy/dist/main.js"], {
       cwd: root,
       env: {
         PATH: process.env.PATH,

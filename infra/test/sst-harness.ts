@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { setImmediate as nextTurn } from "node:timers/promises";
 
 export interface Recorded {
   type: string;
@@ -14,15 +15,19 @@ export interface Recorded {
 }
 
 export const created: Recorded[] = [];
+/** Every resource and invoke the program made: progress while it grows. */
+let activity = 0;
 type Inputs = Record<string, unknown>;
 const g = globalThis as unknown as Record<string, unknown>;
 
-/** Answers the one build-time RPC SST makes (Service image builds ask for the asset ECR repo). */
-async function startRpcServer() {
+/** Answers the one build-time RPC SST makes (Service image builds ask for the asset ECR repo),
+ *  after `delayMs` (a slow SST server: settle() must still wait for what follows the answer). */
+async function startRpcServer(delayMs = 0) {
   const server = http.createServer((req, res) => {
     let body = "";
     req.on("data", (chunk: Buffer) => (body += chunk.toString()));
-    req.on("end", () => {
+    req.on("end", async () => {
+      if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
       const { method, id } = JSON.parse(body || "{}") as { method?: string; id?: unknown };
       const result =
         method === "Provider.Aws.Bootstrap"
@@ -75,6 +80,7 @@ function installMocks(stage: string, parameters: SsmParameters) {
   pulumi.runtime.setMocks(
     {
       newResource(args) {
+        activity++;
         const inputs = args.inputs as Inputs;
         created.push({ type: args.type, name: args.name, inputs });
         const extra = computed[args.type]?.(inputs, args.name) ?? {};
@@ -84,6 +90,7 @@ function installMocks(stage: string, parameters: SsmParameters) {
         };
       },
       call(args) {
+        activity++;
         switch (args.token) {
           case "aws:index/getRegion:getRegion": return { name: "us-east-1", region: "us-east-1", id: "us-east-1" };
           case "aws:index/getPartition:getPartition": return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
@@ -121,8 +128,8 @@ interface SstConfig {
 }
 
 /** Runs sst.config.ts for `stage` (in `sst dev` mode when dev) and waits for resources to settle. */
-export async function synth(stage: string, opts: { dev?: boolean; secrets?: Partial<typeof secretStandins>; parameters?: SsmParameters; env?: Record<string, string> } = {}) {
-  await startRpcServer();
+export async function synth(stage: string, opts: { dev?: boolean; secrets?: Partial<typeof secretStandins>; parameters?: SsmParameters; env?: Record<string, string>; rpcDelayMs?: number } = {}) {
+  await startRpcServer(opts.rpcDelayMs);
   installMocks(stage, opts.parameters ?? {});
   // What `sst secret set` provides at deploy.
   for (const [name, value] of Object.entries({ ...secretStandins, ...opts.secrets })) {
@@ -155,15 +162,29 @@ export async function synth(stage: string, opts: { dev?: boolean; secrets?: Part
   return { app, outputs, config };
 }
 
-/** Wait until no new resources have been registered for `quietMs`. */
-export async function settle(quietMs = 300, maxMs = 30_000) {
-  const start = Date.now();
-  let last = -1;
-  while (Date.now() - start < maxMs) {
-    if (created.length === last) return;
-    last = created.length;
-    await new Promise((r) => setTimeout(r, quietMs));
+/** Pulumi's own outstanding-work promise: every resource registration and invoke holds it open,
+ *  including while a resource's inputs wait on SST's build-time RPCs. Internal to
+ *  @pulumi/pulumi's runtime, which is why the platform version is pinned. */
+const runtime = pulumi.runtime as unknown as { waitForRPCs(): Promise<void> };
+
+/** A failed program (an apply that threw): Pulumi stops there, and so does settle(). */
+let failProgram: () => void = () => {};
+const programFailed = new Promise<void>((resolve) => (failProgram = resolve));
+process.once("unhandledRejection", () => failProgram());
+
+/**
+ * Done when Pulumi has no outstanding RPCs and a turn of the event loop (every apply callback
+ * those RPCs resolved has run) started no new resource or invoke, or when the program
+ * failed (its pending resources never register). Bounded, not timed.
+ */
+export async function settle(maxRounds = 10_000) {
+  for (let round = 0; round < maxRounds; round++) {
+    const before = activity;
+    if ((await Promise.race([runtime.waitForRPCs().then(() => false), programFailed.then(() => true)])) === true) return;
+    await nextTurn();
+    if (activity === before) return;
   }
+  throw new Error(`synth did not settle after ${maxRounds} rounds of Pulumi work`);
 }
 
 export const byType = (type: string) => created.filter((r) => r.type === type);

@@ -10,7 +10,8 @@ import type { DispatchRecord } from "../src/transform/record.js";
 import { STREAM_FIELD, encodeEvent, type ProxyEvent } from "@llm-proxy/events";
 import { sampleEvent } from "@llm-proxy/events/testing";
 
-export const MAIN = fileURLToPath(new URL("../src/main.ts", import.meta.url));
+/** The compiled entry point `npm run dispatcher` runs (vitest's globalSetup builds it when stale). */
+export const MAIN = fileURLToPath(new URL("../dist/main.js", import.meta.url));
 
 export function makeEvent(overrides: Partial<ProxyEvent> = {}): ProxyEvent {
   const response = { id: "chatcmpl-1", object: "chat.completion", model: "gpt-4o-mini", choices: [{ index: 0, message: { role: "assistant", content: "Hi" }, finish_reason: "stop" }], usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 } };
@@ -75,9 +76,9 @@ export async function startSinkServer(respond: (req: Received, n: number) => num
   };
 }
 
-/** Starts the real dispatcher process (main.ts under tsx) with the given env. */
+/** Starts the real dispatcher process (the compiled main.js) with the given env. */
 export function spawnDispatcher(env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", MAIN], {
+  const child = spawn(process.execPath, ["--enable-source-maps", MAIN], {
     env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "warn", DISPATCHER_HTTP_ADDR: "127.0.0.1:0", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

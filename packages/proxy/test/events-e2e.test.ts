@@ -46,7 +46,7 @@ describe.skipIf(!redis)("events from proxied requests through Redis to the dispa
     for await (const _ of streamed) void _;
 
     const file = path.join(dir, "events.jsonl");
-    const dispatcher = spawn(process.execPath, ["--import", "tsx", "packages/dispatcher/src/main.ts"], {
+    const dispatcher = spawn(process.execPath, ["--enable-source-maps", "packages/dispatcher/dist/main.js"], {
       cwd: ROOT,
       env: {
         PATH: process.env.PATH ?? "",

@@ -3,7 +3,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-const MAIN = path.join(ROOT, "packages/proxy/src/main.ts");
+// The compiled entry point `npm start` runs (vitest's globalSetup builds it when stale).
+const MAIN = path.join(ROOT, "packages/proxy/dist/main.js");
 
 export interface Child {
   proc: ChildProcess;
@@ -13,9 +14,9 @@ export interface Child {
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
 }
 
-/** Runs the proxy's real entry point (`node --import tsx main.ts …`) as a child process. */
+/** Runs the proxy's real entry point (`node --enable-source-maps dist/main.js …`) as a child process. */
 export function runProxy(args: string[], env: Record<string, string>): Child {
-  const proc = spawn(process.execPath, ["--import", "tsx", MAIN, ...args], {
+  const proc = spawn(process.execPath, ["--enable-source-maps", MAIN, ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -1,8 +1,12 @@
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
+const here = path.dirname(fileURLToPath(import.meta.url));
+// Compiled, this module is part of a bundle in packages/scripts/dist (scripts/build.mjs).
+const compiled = path.basename(here) === "dist";
+
 /** The repository root: sst.config.ts, infra/ and the .env of a local setup live here. */
-export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../..");
+export const repoRoot = path.resolve(here, compiled ? "../../.." : "../../../..");
 
 /** What the CLI reads from infra/stage.ts, infra/overrides.ts and infra/cost.ts. */
 export interface StageSettingsLike {
@@ -27,8 +31,10 @@ export interface CostModule {
 }
 
 // infra/ is written for SST's bundler (extensionless imports) and type-checked by its own
-// tsconfig, so it is loaded at run time (tsx resolves it) rather than imported statically.
-const load = async <T>(file: string): Promise<T> => (await import(pathToFileURL(path.join(repoRoot, "infra", file)).href)) as T;
+// tsconfig, so it is loaded at run time rather than imported statically: compiled next to the
+// CLI by scripts/build.mjs, or the sources themselves under tsx/vitest.
+const load = async <T>(file: string): Promise<T> =>
+  (await import(pathToFileURL(compiled ? path.join(here, "infra", file.replace(/\.ts$/, ".js")) : path.join(repoRoot, "infra", file)).href)) as T;
 
 /** A stage's settings exactly as `sst deploy` resolves them (presets + infra/overrides.ts). */
 export async function stageSettings(stage: string): Promise<StageSettingsLike> {

@@ -22,7 +22,7 @@ export async function setupLocal(file: string, force: boolean, config: Map<strin
   println(ctx.stdout, `wrote ${rel} (mode 0600): MANAGEMENT_TOKEN, ENCRYPTION_KEY${config.size ? `, ${[...config.keys()].join(", ")}` : ""}`);
   println(ctx.stdout);
   println(ctx.stdout, "Next:");
-  println(ctx.stdout, `  node --env-file=${rel} --import tsx packages/proxy/src/main.ts`);
+  println(ctx.stdout, `  node --env-file=${rel} --enable-source-maps packages/proxy/dist/main.js`);
   println(ctx.stdout, "  npx llm-proxy project create --name my-app --api-key-stdin < openai-key.txt   # reads MANAGEMENT_TOKEN from ./.env");
   println(ctx.stdout, "  npx llm-proxy token create --project <project id>");
 }
