@@ -4,7 +4,7 @@ import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { clientIpResolver, type ClientIpResolver } from "../api/client-ip.js";
 import { clientIpOf } from "../api/context.js";
-import { AppError } from "../errors.js";
+import { AppError, isDatabaseOutage, nulPath, nulRefused } from "../errors.js";
 import type { Logger } from "../observability/logger.js";
 import { adminAssets } from "./assets.js";
 import { authRoutes, csrfGuard, requireSignIn, sessionMiddleware, setFlash, SESSION_COOKIE, type AuthDeps } from "./auth.js";
@@ -112,6 +112,12 @@ export function createAdminApp(opts: AdminOptions): Hono<AdminEnv> {
 
   const pages = new Hono<AdminEnv>();
   pages.use("*", requireSignIn());
+  // PostgreSQL text cannot hold NUL: refuse it in ids and filters before any query (else a 500).
+  pages.use("*", async (c, next) => {
+    const nul = /%00|\0/.test(c.req.path) ? "the address" : nulPath(c.req.queries());
+    if (nul !== undefined) throw nulRefused(nul);
+    await next();
+  });
   pages.use(
     "*",
     csrfGuard(auth, (c) => c.html(<ErrorPage frame={frame(c)} status={403} message="The form was not accepted (missing or invalid CSRF token). Reload the page and try again." />, 403)),
@@ -134,9 +140,12 @@ export function createAdminApp(opts: AdminOptions): Hono<AdminEnv> {
     }
     if (err instanceof AppError && err.status < 500) return c.html(<ErrorPage frame={frame(c)} status={err.status} message={err.message} />, err.status);
     if (err instanceof HTTPException && err.status < 500) return c.html(<ErrorPage frame={frame(c)} status={err.status} message={err.message || "Bad request"} />, err.status);
+    if (isDatabaseOutage(err) || (err instanceof AppError && err.status === 503)) {
+      const message = err instanceof AppError ? err.message : "The database is not answering. Try again in a moment.";
+      return c.html(<ErrorPage frame={frame(c)} status={503} message={message} />, 503);
+    }
     opts.logger?.error({ err, path: c.req.path }, "admin ui error");
-    const message = err instanceof AppError && err.status === 503 ? err.message : "The page could not be loaded. The error has been logged.";
-    return c.html(<ErrorPage frame={frame(c)} status={500} message={message} />, 500);
+    return c.html(<ErrorPage frame={frame(c)} status={500} message="The page could not be loaded. The error has been logged." />, 500);
   });
   return app;
 }

@@ -4,7 +4,7 @@ import { writeAudit, type Actor } from "../audit/record.js";
 import { auditQuery, getAuditEvent, listAuditEvents } from "../audit/verbs.js";
 import type { Domain } from "../domain.js";
 import { badRequest, isDatabaseOutage, nulPath, nulRefused, unavailable } from "../errors.js";
-import { answers } from "../storage/db.js";
+import { DATABASE_DOWN, requireDatabase } from "../storage/db.js";
 import {
   createProject,
   createProjectInput,
@@ -40,9 +40,6 @@ export interface Route {
 
 const ok = (body: unknown) => ({ status: 200 as const, body });
 
-const DATABASE_DOWN = "the database is unavailable; try again shortly";
-/** How long a management call waits for the database to answer before it is a 503. */
-const DATABASE_WAIT_MS = 3000;
 
 /**
  * What every route shares: an id or query holding NUL is refused (400, audited as
@@ -55,7 +52,7 @@ function guarded(route: Route): Route {
     ...route,
     async handle(d, who, req) {
       // First, so that neither the audit row below nor the verb queues behind an outage.
-      if (!(await answers(d.sql, DATABASE_WAIT_MS))) throw unavailable(DATABASE_DOWN);
+      await requireDatabase(d.sql);
       const nul = nulPath(req.id, "id") ?? nulPath(req.query);
       if (nul !== undefined) {
         const err = nulRefused(nul);

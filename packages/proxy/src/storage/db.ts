@@ -1,5 +1,6 @@
 import postgres from "postgres";
 import type { StorageConfig } from "../config.js";
+import { unavailable } from "../errors.js";
 
 /** The one postgres.js instance type used by every query module. */
 export type Sql = postgres.Sql;
@@ -79,6 +80,15 @@ export async function answers(sql: Sql, timeoutMs: number): Promise<boolean> {
   } finally {
     clearTimeout(timer);
   }
+}
+
+export const DATABASE_DOWN = "the database is unavailable; try again shortly";
+/** How long a management call waits for the database to answer before it is a 503. */
+const DATABASE_WAIT_MS = 3000;
+
+/** A 503 unless the database answers within 3 s: the management front doors ask before any work. */
+export async function requireDatabase(sql: Sql): Promise<void> {
+  if (!(await answers(sql, DATABASE_WAIT_MS))) throw unavailable(DATABASE_DOWN);
 }
 
 function wrap(sql: Sql, kind: StorageConfig["kind"], stopServer: () => Promise<void>): Database {

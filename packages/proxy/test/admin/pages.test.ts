@@ -142,3 +142,21 @@ describe.each(["in-process", "http"] as const)("admin pages (%s backend)", (kind
     expect((await app.request("/static/vendor/bootstrap-icons/fonts/bootstrap-icons.woff2")).headers.get("content-type")).toBe("font/woff2");
   });
 });
+
+describe("admin pages with NUL in an address or a filter", () => {
+  let s: Stack;
+  beforeAll(async () => {
+    s = await startStack("embedded");
+  });
+  afterAll(() => s?.close());
+
+  it("answers 400 naming where, never 500", async () => {
+    const client = new FormClient(adminApp(s, "in-process"), { "user-agent": "AdminTest/1.0" });
+    await client.signIn(s.managementToken);
+    for (const path of ["/projects/a%00b", "/projects/a%00b/edit", "/tokens/a%00b", "/audit/a%00b", "/tokens?project_id=a%00b", "/audit?search=a%00b"]) {
+      const res = await client.get(path);
+      expect([path, res.status]).toEqual([path, 400]);
+      expect(await res.text()).toContain("must not contain NUL characters");
+    }
+  });
+});

@@ -1,4 +1,3 @@
-import net from "node:net";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -6,36 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { postgresUrl } from "../../../../test/services.js";
 import { freshPostgresDatabase, startStack, TEST_MANAGEMENT_TOKEN, type Stack } from "../harness.js";
 import { runProxy, type Child } from "../process.js";
-
-/** A loopback TCP relay the test can cut (every connection dropped, new ones refused) and restore. */
-async function relay(target: { host: string; port: number }) {
-  const open = new Set<net.Socket>();
-  let cut = false;
-  const server = net.createServer((client) => {
-    if (cut) return void client.destroy();
-    const upstream = net.connect(target.port, target.host);
-    for (const s of [client, upstream]) {
-      open.add(s);
-      s.on("close", () => open.delete(s));
-      s.on("error", () => {});
-    }
-    client.pipe(upstream).pipe(client);
-    client.on("close", () => upstream.destroy());
-    upstream.on("close", () => client.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    cut() {
-      cut = true;
-      for (const s of open) s.destroy();
-    },
-    restore() {
-      cut = false;
-    },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
+import { adminApp, FormClient } from "../admin/support.js";
+import { startRelay, type Relay } from "./relay.js";
 
 type Health = { status: string; checks: Record<string, { status: string; error?: string }> };
 
@@ -43,16 +14,16 @@ describe.skipIf(!postgresUrl())("/ready and /health during a PostgreSQL outage",
   const METRICS_TOKEN = "metrics-token-for-health-0123";
   let s: Stack;
   let pg: Awaited<ReturnType<typeof freshPostgresDatabase>>;
-  let link: Awaited<ReturnType<typeof relay>>;
+  let link: Relay;
   beforeAll(async () => {
     pg = await freshPostgresDatabase();
     const url = new URL(pg.url);
-    link = await relay({ host: url.hostname, port: Number(url.port || 5432) });
+    link = await startRelay(Number(url.port || 5432), url.hostname);
     url.host = `127.0.0.1:${link.port}`;
     s = await startStack("postgres", { DATABASE_URL: url.toString(), METRICS_TOKEN });
   }, 120_000);
   afterAll(async () => {
-    link?.restore();
+    await link?.accept();
     await s?.close();
     await link?.close();
     await pg?.drop();
@@ -66,7 +37,9 @@ describe.skipIf(!postgresUrl())("/ready and /health during a PostgreSQL outage",
   it("keeps /ready 200 while /health answers 503, and shows the error text only to token holders", { timeout: 60_000 }, async () => {
     expect((await fetch(`${s.apiUrl}/ready`)).status).toBe(200);
     expect((await health()).status).toBe(200);
-    link.cut();
+    const admin = new FormClient(adminApp(s, "in-process"), { "user-agent": "AdminTest/1.0" });
+    await admin.signIn(s.managementToken);
+    await link.refuse();
 
     // The load balancer's check: this process can still serve (cached tokens), so it stays in.
     const ready = await fetch(`${s.apiUrl}/ready`);
@@ -83,8 +56,11 @@ describe.skipIf(!postgresUrl())("/ready and /health during a PostgreSQL outage",
     }
     expect((await health("not-a-token-at-all")).body.checks.database).toEqual({ status: "down" });
     expect((await fetch(`${s.apiUrl}/ready`)).status).toBe(200);
+    // The admin UI says so promptly instead of a 500 or a page that hangs until the database is back.
+    const page = await admin.get("/projects");
+    expect([page.status, await page.text()]).toEqual([503, expect.stringContaining("the database is unavailable")]);
 
-    link.restore();
+    await link.accept();
     for (let i = 0; i < 50 && (await health()).status !== 200; i++) await new Promise((r) => setTimeout(r, 200));
     expect((await health()).status).toBe(200);
   });

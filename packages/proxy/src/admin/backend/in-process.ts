@@ -6,6 +6,7 @@ import { AppError } from "../../errors.js";
 import { createProject, getProject, listProjects, revokeProjectTokens, updateProject } from "../../projects/verbs.js";
 import { safeEqual } from "../../security/secrets.js";
 import { createToken, getToken, listTokens, revokeToken, updateToken } from "../../tokens/verbs.js";
+import { requireDatabase } from "../../storage/db.js";
 import { getUsage } from "../../usage/verbs.js";
 import { adminSessionActive, endAdminSession, startAdminSession } from "../session-store.js";
 import type { AdminBackend, BackendHealth, BrowserInfo, CallContext, PipelineHealth } from "./port.js";
@@ -42,7 +43,8 @@ export function inProcessBackend(d: Domain, managementToken: string, opts: InPro
       return ok;
     },
     startSession: async (ctx, id, expiresAt) => void (who(ctx), await startAdminSession(d.sql, id, expiresAt)),
-    sessionActive: async (ctx, id) => safeEqual(ctx.token, managementToken) && (await adminSessionActive(d.sql, id)),
+    // Asked first on every signed-in page: an outage is a prompt 503, not a page that hangs.
+    sessionActive: async (ctx, id) => safeEqual(ctx.token, managementToken) && (await requireDatabase(d.sql), await adminSessionActive(d.sql, id)),
     async logout(ctx, id) {
       await endAdminSession(d.sql, id);
       await writeAudit(d.sql, actorOf(ctx.browser), { action: "admin.logout", outcome: "success", note: { details: {} } }).catch(() => {});
