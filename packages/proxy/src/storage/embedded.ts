@@ -1,6 +1,6 @@
-import fs from "node:fs/promises";
 import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
+import { initDataDir } from "./embedded-init.js";
 
 export interface EmbeddedPostgres {
   host: string;
@@ -9,13 +9,39 @@ export interface EmbeddedPostgres {
 }
 
 /**
+ * PGlite sized for a small server. Its defaults (shared_buffers 128MB, work_mem 4MB) made it
+ * ~280 MB of the process's RSS; with these ~140 MB. One backend runs one query at a time, and the
+ * whole database is small, so an 8MB buffer pool mostly serves from the OS page cache as well.
+ * PGlite writes this text over the data directory's postgresql.conf at every open, so it also
+ * repeats what initdb wrote there (locale, time zone, text search), or those would fall back to
+ * PostgreSQL's built-in defaults.
+ */
+export const POSTGRESQL_CONF = [
+  "shared_buffers = 8MB",
+  "work_mem = 1MB",
+  "maintenance_work_mem = 8MB",
+  "temp_buffers = 1MB",
+  "max_wal_size = 1GB",
+  "min_wal_size = 80MB",
+  "dynamic_shared_memory_type = posix",
+  "log_timezone = UTC",
+  "timezone = UTC",
+  "datestyle = 'iso, mdy'",
+  "lc_messages = C",
+  "lc_monetary = C",
+  "lc_numeric = C",
+  "lc_time = C",
+  "default_text_search_config = 'pg_catalog.english'",
+].join("\n");
+
+/**
  * Starts PGlite on `dataDir` (or in memory for "memory://") and a PostgreSQL wire-protocol server
  * for it on a random loopback port. `stop` closes the socket, then the database, which checkpoints
  * so that every committed write survives the next start.
  */
 export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPostgres> {
-  if (!dataDir.startsWith("memory://")) await fs.mkdir(dataDir, { recursive: true });
-  const db = await PGlite.create(dataDir);
+  if (!dataDir.startsWith("memory://")) await initDataDir(dataDir);
+  const db = await PGlite.create(dataDir, { postgresqlconf: POSTGRESQL_CONF });
   const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0, maxConnections: 1 });
   await server.start();
   const conn = server.getServerConn();
