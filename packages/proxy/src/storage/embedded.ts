@@ -16,7 +16,7 @@ export interface EmbeddedPostgres {
  * repeats what initdb wrote there (locale, time zone, text search), or those would fall back to
  * PostgreSQL's built-in defaults.
  */
-export const POSTGRESQL_CONF = [
+const POSTGRESQL_CONF = [
   "shared_buffers = 8MB",
   "work_mem = 1MB",
   "maintenance_work_mem = 8MB",
