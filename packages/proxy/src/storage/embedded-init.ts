@@ -25,7 +25,10 @@ async function absentOrEmpty(dir: string): Promise<boolean> {
 function runInitdb(dir: string): Promise<void> {
   const pglite = pathToFileURL(createRequire(import.meta.url).resolve("@electric-sql/pglite")).href;
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ["--input-type=module", "-e", INITDB, pglite, dir], { timeout: 120_000 }, (err, _stdout, stderr) => {
+    // --liftoff-only: V8's baseline wasm compiler alone; a process this short gains nothing from
+    // optimising PGlite's code and finishes initdb 1-2 s sooner without it.
+    const args = ["--liftoff-only", "--input-type=module", "-e", INITDB, pglite, dir];
+    execFile(process.execPath, args, { timeout: 120_000 }, (err, _stdout, stderr) => {
       if (err) reject(new Error(`embedded database initialisation failed: ${stderr.trim() || err.message}`));
       else resolve();
     });
