@@ -8,8 +8,15 @@
  * BENCH_SEQUENTIAL requests for the added-latency run (2000), BENCH_EVENTS=0 to measure without
  * request events; DATABASE_URL / REDIS_URL to
  * bench on services instead of the embedded defaults.
+ *
+ * The proxy's RSS is reported before load (started, idle), during (the maximum) and after.
+ * BENCH_PROXY: the proxy's command line (default `node --import tsx packages/proxy/src/main.ts`),
+ * e.g. to bench a compiled build or Node flags.
+ * `--soak 10m` (or `600s`) runs only a soak instead: JSON and SSE load in turns for that long,
+ * RSS sampled every BENCH_SOAK_SAMPLE seconds (10), and a verdict on whether it stayed flat.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import fs from "node:fs/promises";
 import http from "node:http";
 import os from "node:os";
@@ -44,11 +51,57 @@ function start(cmd: string[], env: Record<string, string>, ready: RegExp): Promi
 
 function rssMb(pid: number): number {
   try {
-    const status = spawnSync("cat", [`/proc/${pid}/status`]).stdout.toString();
-    return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
   } catch {
     return 0;
   }
+}
+
+/** `--soak 10m` / `--soak 90s` / `--soak 600` (seconds) → seconds; undefined without the flag. */
+function soakSeconds(argv: string[]): number | undefined {
+  const i = argv.indexOf("--soak");
+  if (i === -1) return undefined;
+  const m = /^(\d+(?:\.\d+)?)(s|m|h)?$/.exec(argv[i + 1] ?? "");
+  if (!m) throw new Error(`--soak wants a duration like 10m or 600s, got "${argv[i + 1] ?? ""}"`);
+  return Number(m[1]) * { s: 1, m: 60, h: 3600 }[(m[2] ?? "s") as "s" | "m" | "h"];
+}
+
+/**
+ * Flat: the median of the last fifth of the samples is at most 10 MB or 5 % above the median of
+ * the first fifth (taken after warm-up, so pools and caches are already full).
+ */
+function flatness(samples: number[]): { first: number; last: number; flat: boolean } {
+  const n = Math.max(1, Math.floor(samples.length / 5));
+  const first = median(samples.slice(0, n));
+  const last = median(samples.slice(-n));
+  return { first, last, flat: last - first <= Math.max(10, first * 0.05) };
+}
+
+async function soak(seconds: number, pid: number, loads: [string, string, Record<string, string>][], body: string): Promise<string[]> {
+  const every = Number(process.env.BENCH_SOAK_SAMPLE ?? 10);
+  const samples: { t: number; mb: number }[] = [];
+  const t0 = Date.now();
+  const sampler = setInterval(() => samples.push({ t: (Date.now() - t0) / 1000, mb: rssMb(pid) }), every * 1000);
+  let requests = 0;
+  let errors = 0;
+  try {
+    for (let turn = 0; Date.now() - t0 < seconds * 1000; turn++) {
+      const [, url, headers] = loads[turn % loads.length] as [string, string, Record<string, string>];
+      const left = Math.ceil(seconds - (Date.now() - t0) / 1000);
+      const r = await autocannon({ url, method: "POST", connections: CONNECTIONS, duration: Math.max(1, Math.min(30, left)), headers, body });
+      requests += r.requests.total;
+      errors += r.errors + r.non2xx;
+    }
+  } finally {
+    clearInterval(sampler);
+  }
+  const mbs = samples.map((s) => s.mb);
+  const v = flatness(mbs);
+  return [
+    `soak: ${seconds} s of ${loads.map((l) => l[0]).join(" / ")} in 30 s turns, ${CONNECTIONS} connections, ${requests} requests, ${errors} errors`,
+    `RSS every ${every} s (MB): ${samples.map((s) => s.mb.toFixed(0)).join(" ")}`,
+    `RSS first fifth median ${v.first.toFixed(0)} MB, last fifth ${v.last.toFixed(0)} MB, max ${Math.max(...mbs).toFixed(0)} MB: ${v.flat ? "flat" : "GROWING"}`,
+  ];
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
@@ -88,6 +141,7 @@ async function sequential(url: string, headers: Record<string, string>, body: st
 }
 
 async function main() {
+  const soakFor = soakSeconds(process.argv.slice(2));
   if (hasTaskset) spawnSync("taskset", ["-cp", "0", String(process.pid)]);
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), "llm-proxy-bench-"));
   const up = await start(pin(0, [process.execPath, "--import", "tsx", "packages/proxy/bench/upstream.ts"]), {}, /port (\d+)/);
@@ -102,13 +156,17 @@ async function main() {
     ...(process.env.REDIS_URL ? {} : { FILE_EVENT_LOG: path.join(dir, "events.jsonl") }),
     ...(process.env.BENCH_EVENTS === "0" ? { OBSERVABILITY_ENABLED: "false" } : {}),
   };
-  const proxy = await start(pin(1, [process.execPath, "--import", "tsx", "packages/proxy/src/main.ts"]), proxyEnv, /API, \/v1 and \/manage: (\S+)/);
+  const proxyCmd = process.env.BENCH_PROXY?.split(/\s+/).filter(Boolean) ?? [process.execPath, "--import", "tsx", "packages/proxy/src/main.ts"];
+  const proxy = await start(pin(1, proxyCmd), proxyEnv, /API, \/v1 and \/manage: (\S+)/);
   const api = proxy.match[1] as string;
   const pipe = await start(pin(1, [process.execPath, "--import", "tsx", "packages/proxy/bench/pipe.ts", upstream]), {}, /port (\d+)/);
   const mode = process.env.DATABASE_URL ? `PostgreSQL${process.env.REDIS_URL ? " + Redis" : ""}` : "embedded";
+  const pid = proxy.proc.pid as number;
   try {
+    const beforeRss = rssMb(pid);
     const auth = { authorization: `Bearer ${MT}`, "content-type": "application/json" };
-    const project = (await (await fetch(`${api}/manage/projects`, { method: "POST", headers: auth, body: JSON.stringify({ name: "bench", api_key: "sk-bench-upstream-key" }) })).json()) as { id: string };
+    // A new name each run: a PostgreSQL database may keep the last run's project.
+    const project = (await (await fetch(`${api}/manage/projects`, { method: "POST", headers: auth, body: JSON.stringify({ name: `bench-${Date.now()}`, api_key: "sk-bench-upstream-key" }) })).json()) as { id: string };
     const token = (await (await fetch(`${api}/manage/tokens`, { method: "POST", headers: auth, body: JSON.stringify({ project_id: project.id, duration_minutes: 600 }) })).json()) as { token: string };
     const limited = (await (await fetch(`${api}/manage/tokens`, { method: "POST", headers: auth, body: JSON.stringify({ project_id: project.id, duration_minutes: 600, rate_limit_rpm: 1_000_000 }) })).json()) as { token: string };
     const body = JSON.stringify({ model: "gpt-4o-mini", messages: [{ role: "user", content: "Say hello" }] });
@@ -119,9 +177,17 @@ async function main() {
 
     // Warm up JIT, pools and caches.
     await load(paths.proxy, withToken, body);
+    if (soakFor !== undefined) {
+      const lines = await soak(soakFor, pid, [["proxy JSON", paths.proxy, withToken], ["proxy SSE", paths.proxy, { ...withToken, ...stream }]], body);
+      await new Promise((r) => setTimeout(r, 3000));
+      lines.unshift(`llm-proxy soak (${mode}; proxy: ${proxyCmd.join(" ")})`, `proxy RSS before load ${beforeRss.toFixed(0)} MB`);
+      lines.push(`proxy RSS 3 s after the soak ${rssMb(pid).toFixed(0)} MB`);
+      process.stdout.write(lines.join("\n") + "\n");
+      return;
+    }
     const rows: Record<string, { rps: number[]; p50: number[]; p99: number[]; errors: number }> = {};
     let maxRss = 0;
-    const sampler = setInterval(() => (maxRss = Math.max(maxRss, rssMb(proxy.proc.pid as number))), 250);
+    const sampler = setInterval(() => (maxRss = Math.max(maxRss, rssMb(pid))), 250);
     for (let run = 0; run < RUNS; run++) {
       for (const [name, url, headers] of [
         ["direct JSON", paths.direct, json],
@@ -157,11 +223,12 @@ async function main() {
         row.ttfb.push(r.ttfb50);
       }
     }
-    const idleRss = rssMb(proxy.proc.pid as number);
+    await new Promise((r) => setTimeout(r, 3000));
+    const idleRss = rssMb(pid);
 
     const f = (n: number, d = 0) => n.toFixed(d);
     const lines = [
-      `llm-proxy benchmark (${mode}; ${CONNECTIONS} connections, ${DURATION}s per run, median of ${RUNS}; proxy ${hasTaskset ? "pinned to core 1" : "not pinned (no taskset)"})`,
+      `llm-proxy benchmark (${mode}; proxy: ${proxyCmd.join(" ")}; ${CONNECTIONS} connections, ${DURATION}s per run, median of ${RUNS}; proxy ${hasTaskset ? "pinned to core 1" : "not pinned (no taskset)"})`,
       "",
       "| load | req/s | p50 ms | p99 ms | vs direct | errors |",
       "|---|---|---|---|---|---|",
@@ -183,7 +250,7 @@ async function main() {
       `| JSON p50 ms, cache hit (no upstream call) | – | ${f(median(seq["proxy cache hit"]?.p50 ?? []), 3)} | |`,
       "",
       `proxy JSON vs bare pipe: ${f((median(rows["proxy JSON"]?.rps ?? []) / median(rows["bare pipe JSON"]?.rps ?? [1])) * 100)} %`,
-      `proxy RSS: max ${f(maxRss)} MB under load, ${f(idleRss)} MB after`,
+      `proxy RSS: ${f(beforeRss)} MB before load, max ${f(maxRss)} MB under load, ${f(idleRss)} MB 3 s after`,
     );
     process.stdout.write(lines.join("\n") + "\n");
   } finally {

@@ -3,7 +3,6 @@ import { createLogger } from "./observability/logger.js";
 import { encryptExisting, encryptionStatus } from "./security/backfill.js";
 import { createSecrets } from "./security/secrets.js";
 import { startServer } from "./server.js";
-import { runStandaloneAdmin } from "./admin/index.js";
 import { VERSION } from "./app.js";
 import { clientIpResolver } from "./api/client-ip.js";
 import { openDatabase } from "./storage/db.js";
@@ -78,6 +77,7 @@ async function adminCommand(args: string[], config: Config): Promise<void> {
   const logger = createLogger(c.log);
   const secret = c.adminUi.sessionSecret;
   if (!secret) throw new ConfigError("ADMIN_UI_SESSION_SECRET: required for the standalone admin UI (at least 16 characters)");
+  const { runStandaloneAdmin } = await import("./admin/index.js");
   const admin = await runStandaloneAdmin({
     apiBaseUrl: c.adminUi.apiBaseUrl,
     listen: c.adminUi.listen,

@@ -33,7 +33,8 @@ import { createRedisChangeFeed } from "./revocation/redis.js";
 import type { HealthCheck } from "./api/health.js";
 import { createMemoryCacheStore } from "./cache/memory.js";
 import { createRedisCacheStore } from "./cache/redis.js";
-import { createAdminApp, inProcessBackend, type PipelineHealth } from "./admin/index.js";
+import type { PipelineHealth } from "./admin/index.js";
+import { lazyFetch } from "./admin/lazy.js";
 import { VERSION } from "./app.js";
 import { clientIpResolver } from "./api/client-ip.js";
 import { auditAggregator } from "./audit/aggregate.js";
@@ -264,24 +265,27 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
         return { kind: "redis", status: redis.main.status === "ready" ? "degraded" : "down", ...stats };
       }
     };
-    const admin = createAdminApp({
-      backend: inProcessBackend(domain, managementToken, {
-        health: async () => {
-          await db.ping();
-          return { status: "ok" };
-        },
-        pipeline,
-      }),
-      sessionSecret: config.adminUi.sessionSecret ?? managementToken,
-      secureCookies: config.adminUi.secureCookies,
-      publicApiBaseUrl: config.publicBaseUrl ?? urlOf(api),
-      version: VERSION,
-      logger,
-      clientIp,
-      maxBodyBytes: config.managementMaxBodyBytes,
-      ...(tokenFile ? { managementTokenFile: currentTokenFile(tokenFile.file, managementToken) } : {}),
+    const admin = lazyFetch(async () => {
+      const { createAdminApp, inProcessBackend } = await import("./admin/index.js");
+      return createAdminApp({
+        backend: inProcessBackend(domain, managementToken, {
+          health: async () => {
+            await db.ping();
+            return { status: "ok" };
+          },
+          pipeline,
+        }),
+        sessionSecret: config.adminUi.sessionSecret ?? managementToken,
+        secureCookies: config.adminUi.secureCookies,
+        publicApiBaseUrl: config.publicBaseUrl ?? urlOf(api),
+        version: VERSION,
+        logger,
+        clientIp,
+        maxBodyBytes: config.managementMaxBodyBytes,
+        ...(tokenFile ? { managementTokenFile: currentTokenFile(tokenFile.file, managementToken) } : {}),
+      });
     });
-    const adminServer = await listen(admin.fetch, config.adminUi.listen);
+    const adminServer = await listen(admin, config.adminUi.listen);
     servers.push(adminServer);
     adminUrl = urlOf(adminServer);
   }

@@ -1,12 +1,39 @@
 import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { secureDataDir } from "./datadir.js";
+import { initDataDir } from "./embedded-init.js";
 
 export interface EmbeddedPostgres {
   host: string;
   port: number;
   stop(): Promise<void>;
 }
+
+/**
+ * PGlite sized for a small server. Its defaults (shared_buffers 128MB, work_mem 4MB) made it
+ * ~280 MB of the process's RSS; with these ~140 MB. One backend runs one query at a time, and the
+ * whole database is small, so an 8MB buffer pool mostly serves from the OS page cache as well.
+ * PGlite writes this text over the data directory's postgresql.conf at every open, so it also
+ * repeats what initdb wrote there (locale, time zone, text search), or those would fall back to
+ * PostgreSQL's built-in defaults.
+ */
+const POSTGRESQL_CONF = [
+  "shared_buffers = 8MB",
+  "work_mem = 1MB",
+  "maintenance_work_mem = 8MB",
+  "temp_buffers = 1MB",
+  "max_wal_size = 1GB",
+  "min_wal_size = 80MB",
+  "dynamic_shared_memory_type = posix",
+  "log_timezone = UTC",
+  "timezone = UTC",
+  "datestyle = 'iso, mdy'",
+  "lc_messages = C",
+  "lc_monetary = C",
+  "lc_numeric = C",
+  "lc_time = C",
+  "default_text_search_config = 'pg_catalog.english'",
+].join("\n");
 
 /**
  * Starts PGlite on `dataDir` (or in memory for "memory://") and a PostgreSQL wire-protocol server
@@ -16,8 +43,11 @@ export interface EmbeddedPostgres {
  */
 export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPostgres> {
   const onDisk = !dataDir.startsWith("memory://");
-  if (onDisk) await secureDataDir(dataDir);
-  const db = await PGlite.create(dataDir);
+  if (onDisk) {
+    await initDataDir(dataDir);
+    await secureDataDir(dataDir);
+  }
+  const db = await PGlite.create(dataDir, { postgresqlconf: POSTGRESQL_CONF });
   // PGlite writes the files of a new database 0666 and PostgreSQL's own fopen()s follow the
   // umask: tighten again now, and at stop for what was created while running.
   if (onDisk) await secureDataDir(dataDir);

@@ -1,0 +1,17 @@
+type Fetch = (req: Request) => Response | Promise<Response>;
+
+/**
+ * A fetch handler whose app is built on the first request: the admin UI's views, routes and the
+ * Bootstrap files it reads cost memory that a proxy nobody browses never needs. A build that
+ * fails answers that request with an error and is tried again on the next one.
+ */
+export function lazyFetch(build: () => Promise<{ fetch: Fetch }>): (req: Request) => Promise<Response> {
+  let app: Promise<{ fetch: Fetch }> | undefined;
+  return async (req) => {
+    app ??= build().catch((err: unknown) => {
+      app = undefined;
+      throw err;
+    });
+    return (await app).fetch(req);
+  };
+}
