@@ -7,6 +7,17 @@ const CHUNK = Buffer.alloc(65_536, "a");
 /** The client gives up after this much: a server that buffers everything never answers before it. */
 const GIVE_UP = 32 * 1_048_576;
 
+function roomOrAnswer(socket: net.Socket): Promise<void> {
+  const events = ["drain", "data", "close"];
+  return new Promise((resolve) => {
+    const done = () => {
+      for (const e of events) socket.off(e, done);
+      resolve();
+    };
+    for (const e of events) socket.once(e, done);
+  });
+}
+
 /**
  * POSTs a body to the admin listener over a raw socket, one chunk at a time, until the server
  * answers; returns the status line and how much of the body had been sent by then.
@@ -24,7 +35,8 @@ async function postUntilAnswered(base: string, path: string, framing: "content-l
   let sent = 0;
   while (answer === "" && !socket.destroyed && sent < GIVE_UP) {
     const frame = framing === "chunked" ? Buffer.concat([Buffer.from(`${CHUNK.length.toString(16)}\r\n`), CHUNK, Buffer.from("\r\n")]) : CHUNK;
-    if (!socket.write(frame)) await new Promise((r) => socket.once("drain", r));
+    // A full send buffer waits for room, or for the answer (a server that answered stops reading).
+    if (!socket.write(frame)) await roomOrAnswer(socket);
     sent += CHUNK.length;
     // Give the server a moment to answer between chunks, as a slow uploader would.
     await new Promise((r) => setImmediate(r));
