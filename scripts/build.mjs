@@ -102,8 +102,13 @@ async function buildTarget(esbuild, t) {
     written.add(f.path);
   }
   for (const [to, from] of Object.entries(t.copy)) {
-    cpSync(at(from), path.join(dir, to), { recursive: true });
-    written.add(path.join(dir, to));
+    // Replaced whole, so that a file renamed or deleted in the source (a migration) is gone here too.
+    const dest = path.join(dir, to);
+    const tmp = `${dest}.${process.pid}.tmp`;
+    cpSync(at(from), tmp, { recursive: true });
+    rmSync(dest, { recursive: true, force: true });
+    renameSync(tmp, dest);
+    written.add(dest);
   }
   // Chunks of an earlier build (their names carry a content hash).
   for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) {
