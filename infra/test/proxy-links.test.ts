@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { freshPostgresDatabase } from "../../packages/proxy/test/harness";
 import { postgresUrl, redisUrl } from "../../test/services";
 
 // The proxy booted exactly as ECS starts it: links as SST_RESOURCE_<Name> JSON, nothing else.
@@ -13,7 +14,9 @@ const redis = hasMain ? redisUrl() : undefined;
 
 describe.runIf(hasMain && pg !== undefined && redis !== undefined)("proxy under SST links", () => {
   it("boots from SST_RESOURCE_* env against PostgreSQL and Redis and reports healthy", { timeout: 60_000 }, async () => {
-    const db = new URL(pg ?? "");
+    // Its own database: the shared one may hold another key's data, which the start refuses.
+    const fresh = await freshPostgresDatabase();
+    const db = new URL(fresh.url);
     const cache = new URL(redis ?? "");
     const port = 19_000 + Math.floor(Math.random() * 1000);
     const child = spawn(process.execPath, ["--enable-source-maps", "packages/proxy/dist/main.js"], {
@@ -51,6 +54,8 @@ describe.runIf(hasMain && pg !== undefined && redis !== undefined)("proxy under 
       for (const [name, check] of Object.entries(body.checks)) expect(check.status, name).toBe("up");
     } finally {
       child.kill("SIGTERM");
+      if (child.exitCode === null && child.signalCode === null) await new Promise((r) => child.once("exit", r));
+      await fresh.drop();
     }
   });
 });
