@@ -34,7 +34,9 @@ COPY packages/dispatcher/package.json packages/dispatcher/
 COPY packages/scripts/package.json packages/scripts/
 # Only the services' workspaces: the operator CLI (AWS SDK, openai) stays out of the image. No
 # production dependency has an install script; `prepare` (the build) is the build stage's job.
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund -w @llm-proxy/events -w @llm-proxy/proxy -w @llm-proxy/dispatcher && npm cache clean --force
+COPY scripts/patch-postgres.mjs scripts/
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund -w @llm-proxy/events -w @llm-proxy/proxy -w @llm-proxy/dispatcher && npm cache clean --force \
+  && node scripts/patch-postgres.mjs
 
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production
