@@ -8,7 +8,7 @@ import { managementAuth } from "./auth.js";
 import { actorOf, type ApiEnv } from "./context.js";
 import { adminSessionRoutes } from "./admin-sessions.js";
 import { openApiDocument } from "./openapi.js";
-import { jsonBody, manageRoutes } from "./routes.js";
+import { guarded, jsonBody, manageRoutes } from "./routes.js";
 
 export interface ManageOptions {
   managementToken: string;
@@ -21,7 +21,8 @@ export interface ManageOptions {
 /** `/manage/*`: thin routes over the domain verbs, all from the route table. */
 export function manageApi(d: Domain, opts: ManageOptions): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
-  const routes = [...manageRoutes, ...adminSessionRoutes];
+  // Every route, the admin sessions' too: NUL refused, a database outage a prompt 503.
+  const routes = [...manageRoutes, ...adminSessionRoutes].map(guarded);
   const doc = openApiDocument(routes, opts.version);
   app.get("/manage/openapi.json", (c) => c.json(doc));
   app.use(

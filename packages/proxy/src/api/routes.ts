@@ -47,7 +47,7 @@ const ok = (body: unknown) => ({ status: 200 as const, body });
  * (bodies get the same check in `validate`, inside the verb's own audit); a database outage is
  * a 503, not a 500 or a request that hangs until the database is back.
  */
-function guarded(route: Route): Route {
+export function guarded(route: Route): Route {
   return {
     ...route,
     async handle(d, who, req) {
@@ -72,7 +72,8 @@ function guarded(route: Route): Route {
   };
 }
 
-const routes: Route[] = [
+/** The management API, as data: the Hono app and the OpenAPI document are both built from it. */
+export const manageRoutes: Route[] = [
   { method: "get", path: "/manage/projects", summary: "List projects (API keys obfuscated)", response: z.array(projectSchema), status: 200,
     handle: async (d, who) => ok(await listProjects(d, who)) },
   { method: "post", path: "/manage/projects", summary: "Create a project", body: createProjectInput, response: projectSchema, status: 201,
@@ -106,9 +107,6 @@ const routes: Route[] = [
   { method: "post", path: "/manage/cache/purge", summary: "Purge cached responses by url (and method), url prefix, project_id, or all",
     body: purgeInput, response: z.object({ deleted: z.number().int() }), status: 200, handle: async (d, who, r) => ok(await purgeCache(d, who, await r.body())) },
 ];
-
-/** The management API, as data: the Hono app and the OpenAPI document are both built from it. */
-export const manageRoutes: Route[] = routes.map(guarded);
 
 /** `project_id` as audit and usage spell it, or the original's `projectId`; two different ones are a 400. */
 function projectFilter(query: Record<string, string>): string | undefined {

@@ -40,6 +40,8 @@ function cases(projectId: string, tokenId: string): Case[] {
     { name: "purge prefix", method: "POST", path: "/manage/cache/purge", json: { prefix: `/v1/${n}` } },
     { name: "purge project_id", method: "POST", path: "/manage/cache/purge", json: { project_id: n } },
     { name: "purge method", method: "POST", path: "/manage/cache/purge", json: { method: n, all: true } },
+    { name: "admin session id (get)", method: "GET", path: "/manage/admin/sessions/a%00b" },
+    { name: "admin session id (delete)", method: "DELETE", path: "/manage/admin/sessions/a%00b" },
   ];
 }
 
