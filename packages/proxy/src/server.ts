@@ -205,6 +205,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     projectMax: config.gateway.projectCache.max,
   });
   const upstreams = new Upstreams();
+  const clientIp = clientIpResolver(config.trustedProxies);
   const gateway = createGateway({
     providers: config.gateway.providers,
     access,
@@ -213,7 +214,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     bus,
     metrics,
     logger,
-    clientIp: (req) => clientIp({ socket: req.socket.remoteAddress, forwardedFor: req.headers["x-forwarded-for"], realIp: req.headers["x-real-ip"] }),
+    clientIp,
     maxBodyBytes: config.gateway.maxBodyBytes,
     enforceProjectActive: config.gateway.enforceProjectActive,
     observability: config.events.enabled,
@@ -236,7 +237,6 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
         note: { projectId: r.projectId, details: { reason: r.reason } },
       }),
   });
-  const clientIp = clientIpResolver(config.trustedProxies);
   const authFailures = auditAggregator(db.sql, { onError: onError("audit write failed") });
   const app = createApp({
     metrics: config.metrics.enabled ? { metrics, bus: () => bus.stats(), token: config.metrics.token } : undefined,

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from "node:http";
 import { BlockList, isIP } from "node:net";
 
 /**
@@ -15,6 +16,11 @@ export interface PeerInfo {
 }
 
 export type ClientIpResolver = (peer: PeerInfo) => string | undefined;
+
+/** The peer facts of a Node request (the data plane has no Hono context). */
+export function peerOfRequest(req: IncomingMessage): PeerInfo {
+  return { socket: req.socket.remoteAddress, forwardedFor: req.headers["x-forwarded-for"], realIp: req.headers["x-real-ip"] };
+}
 
 /** Parses `TRUSTED_PROXIES`: empty or `none`, a hop count, or comma-separated IPs/CIDRs; throws a readable message. */
 export function parseTrustedProxies(text: string | undefined): TrustedProxies {

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import { RESPONSE_BODY_CAP } from "@llm-proxy/events";
+import { peerOfRequest, type ClientIpResolver } from "../api/client-ip.js";
 import type { Logger } from "../observability/logger.js";
 import type { Metrics } from "../observability/metrics.js";
 import type { UsageRecorder } from "../usage/recorder.js";
@@ -25,8 +26,8 @@ export interface GatewayDeps {
   bus: EventBus;
   metrics: Metrics;
   logger: Logger;
-  /** The client-IP rule (TRUSTED_PROXIES) for audit rows; default: the socket address. */
-  clientIp?: (req: IncomingMessage) => string | undefined;
+  /** The client-IP rule (TRUSTED_PROXIES) for audit rows. */
+  clientIp: ClientIpResolver;
   /** Writes the `proxy_request` audit row for refused requests to inactive projects. */
   auditDenied(row: { projectId: string; requestId: string; clientIp: string | undefined; userAgent: string | undefined; method: string; path: string; reason: string }): Promise<void>;
   maxBodyBytes: number;
@@ -144,7 +145,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     const project = await deps.access.project(token.projectId);
     if (deps.enforceProjectActive && !project.isActive) {
       await deps
-        .auditDenied({ projectId: token.projectId, requestId: x.requestId, clientIp: deps.clientIp?.(req) ?? req.socket.remoteAddress, userAgent: req.headers["user-agent"], method: x.method, path: x.path, reason: "project_inactive" })
+        .auditDenied({ projectId: token.projectId, requestId: x.requestId, clientIp: deps.clientIp(peerOfRequest(req)), userAgent: req.headers["user-agent"], method: x.method, path: x.path, reason: "project_inactive" })
         .catch((err: unknown) => deps.logger.error({ err }, "audit write failed"));
       throw new ProxyError("project_inactive");
     }
