@@ -63,14 +63,17 @@ export class UsageRecorder {
   record(r: RecordedRequest): void {
     const prompt = cleanCount(r.promptTokens);
     const completion = cleanCount(r.completionTokens);
-    const t = this.tokens.get(r.tokenId) ?? { id: r.tokenId, requests: 0, cache_hits: 0, prompt_tokens: 0, completion_tokens: 0, last_used_at: null };
-    this.tokens.set(r.tokenId, t);
-    if (r.countRequest) t.requests++;
-    if (r.cacheHit) t.cache_hits++;
-    t.prompt_tokens += prompt;
-    t.completion_tokens += completion;
-    if (r.countRequest || r.cacheHit) t.last_used_at = new Date(r.at);
-
+    this.merge({
+      table: "tokens",
+      row: {
+        id: r.tokenId,
+        requests: r.countRequest ? 1 : 0,
+        cache_hits: r.cacheHit ? 1 : 0,
+        prompt_tokens: prompt,
+        completion_tokens: completion,
+        last_used_at: r.countRequest || r.cacheHit ? new Date(r.at) : null,
+      },
+    });
     const hour = new Date(Math.floor(r.at / HOUR) * HOUR);
     this.mergeRollup({ project_id: r.projectId, model: cleanModel(r.model), hour, requests: 1, errors: r.error ? 1 : 0, cache_hits: r.cacheHit ? 1 : 0, prompt_tokens: prompt, completion_tokens: completion });
   }
