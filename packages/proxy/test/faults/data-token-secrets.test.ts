@@ -1,5 +1,4 @@
-import { randomUUID } from "node:crypto";
-import { v7 as uuidv7 } from "uuid";
+import { randomBytes, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { insertToken } from "../../src/tokens/store.js";
 import { startFakeUpstream, type FakeUpstream } from "../fake-upstream.js";
@@ -45,8 +44,11 @@ describe.each(storageKinds())("token secrets on %s storage (issue 12.13)", (kind
 
   it("still accepts a token in the original UUIDv7 form", async () => {
     const t = await seedToken(s);
-    const bytes = Buffer.alloc(16);
-    uuidv7(undefined, bytes);
+    // The original's secret: a UUIDv7 (48-bit ms timestamp, version 7, RFC 4122 variant) in base64url.
+    const bytes = randomBytes(16);
+    bytes.writeUIntBE(Date.now(), 0, 6);
+    bytes[6] = 0x70 | ((bytes[6] ?? 0) & 0x0f);
+    bytes[8] = 0x80 | ((bytes[8] ?? 0) & 0x3f);
     const old = "sk-" + bytes.toString("base64url");
     const id = randomUUID();
     await insertToken(s.db.sql, {
