@@ -122,8 +122,9 @@ async function drain(servers: Server[], deadlineMs: number): Promise<void> {
 
 /** The composition root: picks the adapters the config asks for, builds the apps and listens. */
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
-  // The data directory holds the embedded database and the management token: owner-only.
-  if (config.storage.kind === "embedded") await secureDataDir(config.dataDir);
+  // The data directory holds the embedded database and the management token: owner-only (the
+  // database's own directory is walked once, by the embedded database after it opens).
+  if (config.storage.kind === "embedded") await secureDataDir(config.dataDir, { skip: config.storage.dataDir });
   const db = await openDatabase(config.storage);
   try {
     const applied = await migrateUp(db.sql);

@@ -15,13 +15,14 @@ export const FILE_MODE = 0o600;
  * links are neither followed nor changed; entries that vanish meanwhile (a running database
  * removes files) are skipped. Fails with the path when a mode cannot be changed (not the owner).
  */
-export async function secureDataDir(dir: string): Promise<void> {
+export async function secureDataDir(dir: string, opts: { skip?: string } = {}): Promise<void> {
   await fs.mkdir(dir, { recursive: true, mode: DIR_MODE });
   await chmod(dir, DIR_MODE);
-  await secureBelow(dir);
+  await secureBelow(dir, opts.skip === undefined ? undefined : path.resolve(opts.skip));
 }
 
-async function secureBelow(dir: string): Promise<void> {
+/** `skip`: a directory below left to its owner (the embedded database secures its own). */
+async function secureBelow(dir: string, skip: string | undefined): Promise<void> {
   let entries: Dirent[];
   try {
     entries = await fs.readdir(dir, { withFileTypes: true });
@@ -31,9 +32,10 @@ async function secureBelow(dir: string): Promise<void> {
   }
   for (const e of entries) {
     const p = path.join(dir, e.name);
+    if (p === skip) continue;
     if (e.isDirectory()) {
       await chmod(p, DIR_MODE);
-      await secureBelow(p);
+      await secureBelow(p, skip);
     } else if (e.isFile()) {
       await chmod(p, FILE_MODE);
     }

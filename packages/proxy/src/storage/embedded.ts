@@ -43,13 +43,11 @@ const POSTGRESQL_CONF = [
  */
 export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPostgres> {
   const onDisk = !dataDir.startsWith("memory://");
-  if (onDisk) {
-    await initDataDir(dataDir);
-    await secureDataDir(dataDir);
-  }
+  if (onDisk) await initDataDir(dataDir);
   const db = await PGlite.create(dataDir, { postgresqlconf: POSTGRESQL_CONF });
   // PGlite writes the files of a new database 0666 and PostgreSQL's own fopen()s follow the
-  // umask: tighten again now, and at stop for what was created while running.
+  // umask: one walk once it is open (also tightening what an older version left readable), and
+  // one at stop for what was created while running.
   if (onDisk) await secureDataDir(dataDir);
   const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0, maxConnections: 1 });
   await server.start();
