@@ -106,6 +106,33 @@ describe.each(storageKinds())("ENCRYPTION_KEY checked against the data at start 
   });
 });
 
+describe.each(storageKinds())("the recorded fingerprint on %s storage", (kind) => {
+  let dir = "";
+  let pg: Awaited<ReturnType<typeof freshPostgresDatabase>> | undefined;
+  const start = (key?: Buffer) =>
+    startStack(kind, { ADMIN_UI_ENABLED: "false", ...(pg ? { DATABASE_URL: pg.url } : { DATA_DIR: dir }), ...(key ? { ENCRYPTION_KEY: key.toString("base64") } : {}) });
+  beforeAll(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), "llm-proxy-keyrecord-"));
+    if (kind === "postgres") pg = await freshPostgresDatabase();
+  });
+  afterAll(async () => {
+    await pg?.drop();
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  // A keyed start whose fingerprint is on record skips counting the data; a keyless start must
+  // therefore drop the record before it writes plaintext, or the next keyed start would miss it.
+  it("is dropped by a start without a key, so plaintext written then is still caught", async () => {
+    const keyed = await start(KEY);
+    await keyed.close();
+    const keyless = await start();
+    expect((await keyless.db.sql`SELECT value FROM settings WHERE name = 'encryption_key_fingerprint'`).length).toBe(0);
+    expect((await keyless.manage("/manage/projects", { json: { name: "plain", api_key: UPSTREAM_KEY } })).status).toBe(201);
+    await keyless.close();
+    await expect(start(KEY)).rejects.toThrow("this data holds 1 plaintext upstream keys");
+  });
+});
+
 describe("the admin sign-in page names the management token file", () => {
   let dir = "";
   const stacks: Stack[] = [];

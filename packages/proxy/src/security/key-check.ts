@@ -87,13 +87,22 @@ export async function assertKeyFitsData(sql: Tx, secrets: Secrets): Promise<void
  * under a new key needs `migrate encrypt` first (an operator's one-way step, not a start-up's).
  */
 export async function checkEncryptionKey(sql: Tx, secrets: Secrets): Promise<void> {
+  // The common start: this key's fingerprint is on record, so the data was checked (or encrypted)
+  // under it, and a start without a key removes the record before it could write plaintext.
+  // Skips counting every token row at each start.
+  const [recorded] = await sql<{ value: string }[]>`SELECT value FROM settings WHERE name = ${SETTING}`;
+  if (secrets.enabled && recorded?.value === secrets.fingerprint) return;
   const s = await dataState(sql);
   if (!secrets.enabled) {
-    if (s.sealedKeys + s.hashedTokens === 0) return;
-    throw new EncryptionKeyError(
-      `ENCRYPTION_KEY: not set, but this data is encrypted (${s.sealedKeys} sealed upstream keys, ${s.hashedTokens} hashed tokens). ` +
-        "Set ENCRYPTION_KEY to the key it was encrypted with (see your .env or secret store); without it no stored token or upstream key works.",
-    );
+    if (s.sealedKeys + s.hashedTokens > 0) {
+      throw new EncryptionKeyError(
+        `ENCRYPTION_KEY: not set, but this data is encrypted (${s.sealedKeys} sealed upstream keys, ${s.hashedTokens} hashed tokens). ` +
+          "Set ENCRYPTION_KEY to the key it was encrypted with (see your .env or secret store); without it no stored token or upstream key works.",
+      );
+    }
+    // Nothing encrypted: plaintext is written from now on, so no key may skip the check later.
+    if (s.fingerprint !== undefined) await sql`DELETE FROM settings WHERE name = ${SETTING}`;
+    return;
   }
   assertSameKey(secrets, s);
   if (s.plainKeys + s.plainTokens > 0) {
