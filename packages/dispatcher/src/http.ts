@@ -20,7 +20,8 @@ export async function health(deps: HealthDeps): Promise<{ healthy: boolean; body
   const status = deps.status();
   const [redis, stats] = await Promise.all([
     withTimeout(deps.redis.ping(), "redis PING").then(() => "ok", (e: Error) => `error: ${e.message}`),
-    withTimeout(deps.stats(), "stream stats").catch(() => null),
+    // Bounded by the composition root (main.ts), which serves /metrics from the same function.
+    deps.stats().catch(() => null),
   ]);
   const backlog = stats ? stats.pending + (stats.lag ?? 0) : 0;
   const stalled = backlog > 0 && Date.now() - status.lastProgressAt > STALL_MS;
