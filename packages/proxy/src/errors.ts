@@ -1,38 +1,104 @@
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
 
-/** The closed set of failure codes; each maps to one HTTP status. */
-const STATUS = {
-  invalid_request: 400,
-  unauthorized: 401,
-  forbidden: 403,
-  not_found: 404,
-  method_not_allowed: 405,
-  conflict: 409,
-  payload_too_large: 413,
-  unsupported_media_type: 415,
-  too_many_requests: 429,
-  project_inactive: 403,
-  service_unavailable: 503,
-  internal_error: 500,
-} as const satisfies Record<string, ContentfulStatusCode>;
+/**
+ * Every failure the proxy answers with, in one table: code → HTTP status and the message shown
+ * when the thrower gives none. The management API, the admin UI and the `/v1` data plane (the
+ * original's codes, second block) all render from it.
+ */
+const CODES = {
+  invalid_request: [400, "Invalid request"],
+  unauthorized: [401, "Unauthorized"],
+  forbidden: [403, "Forbidden"],
+  not_found: [404, "Not found"],
+  method_not_allowed: [405, "Method not allowed"],
+  conflict: [409, "Conflict"],
+  payload_too_large: [413, "Request body too large"],
+  unsupported_media_type: [415, "Unsupported media type"],
+  too_many_requests: [429, "Too many requests"],
+  project_inactive: [403, "Project is inactive"],
+  service_unavailable: [503, "Service temporarily unavailable"],
+  internal_error: [500, "Internal server error"],
 
-export type ErrorCode = keyof typeof STATUS;
+  invalid_token: [401, "Invalid token"],
+  token_not_found: [401, "Token not found"],
+  token_inactive: [401, "Token is inactive"],
+  token_expired: [401, "Token has expired"],
+  rate_limit_exceeded: [429, "Rate limit exceeded"],
+  origin_not_allowed: [403, "Origin not allowed"],
+  origin_required: [400, "Origin header required"],
+  header_required: [400, "Required header missing"],
+  param_not_allowed: [400, "Parameter not allowed"],
+  endpoint_not_found: [404, "Endpoint not found"],
+  upstream_auth_error: [503, "Upstream authentication error"],
+  circuit_open: [503, "Upstream unavailable (circuit breaker open)"],
+  upstream_error: [502, "Proxy error"],
+  timeout: [504, "Request timeout"],
+  canceled: [408, "Request canceled"],
+} as const satisfies Record<string, readonly [ContentfulStatusCode, string]>;
+
+export type ErrorCode = keyof typeof CODES;
+
+export const statusOf = (code: ErrorCode): ContentfulStatusCode => CODES[code][0];
 
 /**
- * The one error class. Verbs and routes throw it; a single `onError` renders it. The message is
- * shown to the client, so it never contains a secret.
+ * The one shape of a failure. The data plane returns it as a value (an expired token or a spent
+ * quota is an outcome, not an exception); management verbs throw it as an `AppError`.
  */
-export class AppError extends Error {
+export interface Problem {
+  readonly code: ErrorCode;
+  /** Shown to the client: never a secret. */
+  readonly message: string;
+  readonly description?: string;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/**
+ * A failure as a value. `permanent` (by default every 401 and 403) adds `x-should-retry: false`,
+ * which the official OpenAI and Anthropic SDKs honour by skipping their back-off retries.
+ */
+export function problem(
+  code: ErrorCode,
+  description?: string,
+  opts: { message?: string; headers?: Record<string, string>; permanent?: boolean } = {},
+): Problem {
+  const status = CODES[code][0];
+  const permanent = opts.permanent ?? (status === 401 || status === 403);
+  const headers = permanent ? { ...opts.headers, "x-should-retry": "false" } : opts.headers;
+  return { code, message: opts.message ?? CODES[code][1], description, headers };
+}
+
+export function isProblem(value: unknown): value is Problem {
+  return typeof value === "object" && value !== null && typeof (value as Problem).code === "string" && (value as Problem).code in CODES;
+}
+
+/** The `/v1` body, as the original writes it: `{error, code, description?}` and a newline. */
+export function v1Body(p: Problem): string {
+  return JSON.stringify({ error: p.message, code: p.code, ...(p.description ? { description: p.description } : {}) }) + "\n";
+}
+
+/**
+ * A problem thrown: verbs and routes throw it, one `onError` per front door renders it. The
+ * message is shown to the client, so it never contains a secret.
+ */
+export class AppError extends Error implements Problem {
   override name = "AppError";
   readonly status: ContentfulStatusCode;
+  readonly description: string | undefined;
+  readonly headers: Readonly<Record<string, string>> | undefined;
   constructor(
     readonly code: ErrorCode,
-    message: string,
+    message?: string,
     readonly options: { description?: string; showCode?: boolean; headers?: Record<string, string>; extra?: Record<string, unknown> } = {},
   ) {
-    super(message);
-    this.status = STATUS[code];
+    super(message ?? CODES[code][1]);
+    this.status = CODES[code][0];
+    this.description = options.description;
+    this.headers = options.headers;
+  }
+
+  static from(p: Problem): AppError {
+    return new AppError(p.code, p.message, { description: p.description, headers: p.headers ? { ...p.headers } : undefined, showCode: true });
   }
 }
 

@@ -90,14 +90,20 @@ function urlOf(server: Server): string {
  */
 function listen(fetch: (req: Request) => Response | Promise<Response>, addr: { host: string; port: number }, gateway?: Gateway, logger?: Logger) {
   const hono = getRequestListener(fetch);
-  const server = http.createServer((req, res) => {
+  const route = (req: http.IncomingMessage, res: http.ServerResponse, expectsContinue: boolean) => {
     const provider = gateway?.match(req.url ?? "/");
-    if (!provider || !gateway) return void hono(req, res);
+    if (!provider || !gateway) {
+      if (expectsContinue) res.writeContinue();
+      return void hono(req, res);
+    }
+    // The gateway sends `100 Continue` itself, once the token is checked.
     gateway.handle(req, res, provider).catch((err: unknown) => {
       logger?.error({ err }, "data plane failure");
       res.destroy();
     });
-  });
+  };
+  const server = http.createServer((req, res) => route(req, res, false));
+  server.on("checkContinue", (req, res) => route(req, res, true));
   return new Promise<Server>((resolve, reject) => {
     server.once("error", reject);
     server.listen(addr.port, addr.host, () => resolve(server));

@@ -5,7 +5,7 @@ import type { Secrets } from "../security/secrets.js";
 import type { Sql } from "../storage/db.js";
 import { isWellFormedToken } from "../tokens/format.js";
 import { consumeLimitedRequest, findTokenForAccess } from "../tokens/store.js";
-import { ProxyError } from "./errors.js";
+import { isProblem, problem, type Problem } from "../errors.js";
 
 export interface ActiveToken {
   id: string;
@@ -23,7 +23,7 @@ export interface AccessOptions {
   projectMax: number;
 }
 
-interface ProjectEntry {
+export interface ProjectEntry {
   isActive: boolean;
   apiKey: string;
   fetchedAt: number;
@@ -31,15 +31,24 @@ interface ProjectEntry {
 
 const NOT_FOUND = Symbol("not found");
 
+const INVALID_FORMAT = problem("invalid_token", "invalid token format");
+const TOKEN_NOT_FOUND = problem("token_not_found");
+const TOKEN_INACTIVE = problem("token_inactive");
+const TOKEN_EXPIRED = problem("token_expired");
+const STORE_UNAVAILABLE = problem("service_unavailable", "token store unavailable");
+const QUOTA_SPENT = problem("rate_limit_exceeded", "the token's max_requests quota is used up", { permanent: true });
+const NO_UPSTREAM_KEY = problem("upstream_auth_error", "failed to load upstream API key");
+
 /**
- * Token and project checks for the data plane, answered from bounded in-process caches. Entries
+ * Token and project checks for the data plane, answered with values (a refusal is a `Problem`,
+ * not an exception) from bounded in-process caches. Entries
  * are dropped at once when the change feed reports a revoke, deactivation or update; when the
  * database is unreachable, project entries are served stale rather than failing.
  */
 export class Access {
   private readonly tokens: LRUCache<string, ActiveToken | typeof NOT_FOUND>;
   private readonly projects: LRUCache<string, ProjectEntry>;
-  private readonly loading = new Map<string, Promise<ActiveToken | typeof NOT_FOUND | ProxyError>>();
+  private readonly loading = new Map<string, Promise<ActiveToken | typeof NOT_FOUND | Problem>>();
   private readonly unsubscribe: () => void;
   /** Bumped on every change, so a load that raced a revoke does not cache its stale row. */
   private generation = 0;
@@ -74,36 +83,39 @@ export class Access {
     this.unsubscribe();
   }
 
-  /** Resolves a presented secret to an active token, or throws the 401 the original gives. */
-  async token(secret: string): Promise<ActiveToken> {
-    if (!isWellFormedToken(secret)) throw new ProxyError("invalid_token", "invalid token format");
+  /**
+   * Resolves a presented secret to an active token, or the 401 the original gives; synchronous
+   * when the answer is cached.
+   */
+  token(secret: string): ActiveToken | Problem | Promise<ActiveToken | Problem> {
+    if (!isWellFormedToken(secret)) return INVALID_FORMAT;
     const key = this.secrets.tokenLookupKey(secret);
-    let entry = this.tokens.get(key);
-    if (entry === undefined) {
-      let pending = this.loading.get(key);
-      if (!pending) {
-        pending = this.load(key).finally(() => this.loading.delete(key));
-        this.loading.set(key, pending);
-      }
-      const loaded = await pending;
-      if (loaded instanceof ProxyError) throw loaded;
-      entry = loaded;
+    const entry = this.tokens.get(key);
+    if (entry !== undefined) return this.checked(key, entry);
+    let pending = this.loading.get(key);
+    if (!pending) {
+      pending = this.load(key).finally(() => this.loading.delete(key));
+      this.loading.set(key, pending);
     }
-    if (entry === NOT_FOUND) throw new ProxyError("token_not_found");
+    return pending.then((loaded) => (isProblem(loaded) ? loaded : this.checked(key, loaded)));
+  }
+
+  private checked(key: string, entry: ActiveToken | typeof NOT_FOUND): ActiveToken | Problem {
+    if (entry === NOT_FOUND) return TOKEN_NOT_FOUND;
     if (entry.expiresAt !== null && entry.expiresAt <= Date.now()) {
       this.tokens.delete(key);
-      throw new ProxyError("token_expired");
+      return TOKEN_EXPIRED;
     }
     return entry;
   }
 
-  private async load(key: string): Promise<ActiveToken | typeof NOT_FOUND | ProxyError> {
+  private async load(key: string): Promise<ActiveToken | typeof NOT_FOUND | Problem> {
     const generation = this.generation;
     let row;
     try {
       row = await findTokenForAccess(this.sql, key);
     } catch {
-      return new ProxyError("service_unavailable", "token store unavailable");
+      return STORE_UNAVAILABLE;
     }
     if (!row) {
       // Negative entries shield the database from floods of made-up tokens; a real secret is
@@ -111,8 +123,8 @@ export class Access {
       this.tokens.set(key, NOT_FOUND, { ttl: 30_000 });
       return NOT_FOUND;
     }
-    if (!row.is_active) return new ProxyError("token_inactive");
-    if (row.expires_at && row.expires_at.getTime() <= Date.now()) return new ProxyError("token_expired");
+    if (!row.is_active) return TOKEN_INACTIVE;
+    if (row.expires_at && row.expires_at.getTime() <= Date.now()) return TOKEN_EXPIRED;
     const token: ActiveToken = {
       id: row.id,
       projectId: row.project_id,
@@ -124,43 +136,52 @@ export class Access {
     return token;
   }
 
-  /** Counts a request against a limited token with one conditional UPDATE; explains a refusal. */
-  async consume(secret: string, token: ActiveToken): Promise<void> {
+  /**
+   * Counts a request against a limited token with one conditional UPDATE; undefined when it
+   * was counted, else the reason it was refused.
+   */
+  async consume(secret: string, token: ActiveToken): Promise<Problem | undefined> {
     let ok: boolean;
     try {
       ok = await consumeLimitedRequest(this.sql, token.id);
     } catch {
-      throw new ProxyError("service_unavailable", "token store unavailable");
+      return STORE_UNAVAILABLE;
     }
-    if (ok) return;
+    if (ok) return undefined;
     const key = this.secrets.tokenLookupKey(secret);
     const row = await findTokenForAccess(this.sql, key).catch(() => undefined);
     if (row && !row.is_active) {
       this.tokens.delete(key);
-      throw new ProxyError("token_inactive");
+      return TOKEN_INACTIVE;
     }
-    if (row?.expires_at && row.expires_at.getTime() <= Date.now()) throw new ProxyError("token_expired");
-    throw new ProxyError("rate_limit_exceeded", "the token's max_requests quota is used up", { permanent: true });
+    if (row?.expires_at && row.expires_at.getTime() <= Date.now()) return TOKEN_EXPIRED;
+    return QUOTA_SPENT;
   }
 
-  /** The project's active flag and decrypted upstream key, cached for projectTtlMs. */
-  async project(id: string): Promise<ProjectEntry> {
+  /**
+   * The project's active flag and decrypted upstream key, cached for projectTtlMs (synchronous
+   * then); served stale while the database is unreachable.
+   */
+  project(id: string): ProjectEntry | Problem | Promise<ProjectEntry | Problem> {
     const cached = this.projects.get(id);
     if (cached && Date.now() - cached.fetchedAt < this.opts.projectTtlMs) return cached;
+    return this.loadProject(id, cached);
+  }
+
+  private async loadProject(id: string, cached: ProjectEntry | undefined): Promise<ProjectEntry | Problem> {
     const generation = this.generation;
     let row;
     try {
       row = await projectAccess(this.sql, id);
     } catch {
-      if (cached) return cached;
-      throw new ProxyError("service_unavailable");
+      return cached ?? problem("service_unavailable");
     }
-    if (!row) throw new ProxyError("service_unavailable", "project not found");
+    if (!row) return problem("service_unavailable", "project not found");
     let apiKey: string;
     try {
       apiKey = this.secrets.openApiKey(row.api_key);
     } catch {
-      throw new ProxyError("upstream_auth_error", "failed to load upstream API key");
+      return NO_UPSTREAM_KEY;
     }
     const entry = { isActive: row.is_active, apiKey, fetchedAt: Date.now() };
     if (generation === this.generation) this.projects.set(id, entry);

@@ -1,37 +1,11 @@
 import { randomUUID } from "node:crypto";
-import type { IncomingMessage, ServerResponse } from "node:http";
 import { brotliDecompressSync, gunzipSync, inflateSync } from "node:zlib";
 import { EVENT_SCHEMA_VERSION, REQUEST_BODY_CAP, RESPONSE_BODY_CAP, type ProxyEvent } from "@llm-proxy/events";
-import { countCompletionTokens, countPromptTokens } from "../usage/count.js";
-import { usageFromJson, usageFromSseTail, type TokenUsage } from "../usage/extract.js";
-import type { ActiveToken } from "./access.js";
-import type { ForwardResult } from "./forward.js";
-import type { GatewayDeps } from "./handler.js";
-import type { Provider } from "./providers.js";
-import type { StoreDecision } from "../cache/policy.js";
-
-/** One data-plane request as it moves through the pipeline. */
-export interface Exchange {
-  req: IncomingMessage;
-  res: ServerResponse;
-  provider: Provider;
-  requestId: string;
-  method: string;
-  path: string;
-  upstreamPath: string;
-  query: string;
-  origin: string | undefined;
-  receivedAt: Date;
-  startedAt: number;
-  status: number;
-  body?: Buffer;
-  model?: string;
-  token?: ActiveToken;
-  forwardedAt?: number;
-  result?: ForwardResult;
-  errorCode?: string;
-  cache?: { key: string; forcedTtlSeconds: number | undefined; outcome: "hit" | "conditional-hit" | "miss" | "bypass"; store?: Extract<StoreDecision, { store: true }> };
-}
+import { countCompletionTokens, countPromptTokens } from "../../usage/count.js";
+import { usageFromJson, usageFromSseTail, type TokenUsage } from "../../usage/extract.js";
+import type { GatewayDeps } from "../deps.js";
+import type { Exchange } from "../exchange.js";
+import type { ForwardResult } from "../forward.js";
 
 const ms = (a: number, b: number) => Math.round((b - a) * 1000) / 1000;
 
@@ -69,7 +43,7 @@ async function usageOf(x: Exchange, r: ForwardResult): Promise<TokenUsage | unde
  * After the response ended: metrics, usage counters and the request event. Runs off the
  * client's path (the response is already complete) and never throws.
  */
-export function finishRequest(x: Exchange, deps: GatewayDeps, finishing: Set<Promise<void>>): void {
+export function finish(x: Exchange, deps: Pick<GatewayDeps, "metrics" | "usage" | "bus" | "observability" | "logger">, finishing: Set<Promise<void>>): void {
   const onDone = async () => {
     try {
       const end = performance.now();

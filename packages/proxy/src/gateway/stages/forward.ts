@@ -1,0 +1,71 @@
+import type { OutgoingHttpHeaders } from "node:http";
+import { RESPONSE_BODY_CAP } from "@llm-proxy/events";
+import { isProblem, statusOf, type ErrorCode } from "../../errors.js";
+import type { GatewayDeps } from "../deps.js";
+import type { Exchange, Outcome } from "../exchange.js";
+import { corsHeaders, nowNanos, upstreamHeaders } from "../headers.js";
+import { cacheCaptureBytes, cacheHeaders, cacheStore } from "./cache.js";
+
+type Deps = Pick<GatewayDeps, "upstreams" | "observability" | "metrics" | "logger" | "cache">;
+
+/** Failures that say the upstream is in trouble; everything else leaves the breaker alone. */
+const UPSTREAM_FAULTS = new Set<ErrorCode>(["upstream_error", "timeout"]);
+
+/**
+ * Sends the request upstream with the project's key and streams the answer back, adding the
+ * proxy's headers. The only stage that feeds the provider's circuit breaker: connect errors,
+ * timeouts and 502/503/504 from the upstream count; a client that left does not.
+ */
+export async function forward(x: Exchange, deps: Deps): Promise<Outcome> {
+  const p = x.provider;
+  const token = x.token;
+  x.forwardedAt = performance.now();
+  const upstreamStart = nowNanos();
+  let result;
+  try {
+    result = await deps.upstreams.forward({
+      provider: p,
+      method: x.method,
+      path: p.basePath + x.upstreamPath + x.query,
+      headers: upstreamHeaders(x.req.headers, p, x.apiKey as string, { requestId: x.requestId, projectId: token?.projectId ?? "" }, x.body?.length),
+      body: x.body ?? (x.hasBody ? x.req : undefined),
+      res: x.res,
+      captureBytes: Math.max(deps.observability ? RESPONSE_BODY_CAP : 0, cacheCaptureBytes(x, deps)),
+      extraHeaders: (status, upstream) => {
+        const streaming = String(upstream["content-type"] ?? "").includes("text/event-stream");
+        const first = new Date().toISOString();
+        const h: OutgoingHttpHeaders = {
+          "x-proxy": "llm-proxy",
+          "x-request-id": x.requestId,
+          "x-proxy-received-at": x.receivedAt.toISOString(),
+          "x-proxy-first-response-at": first,
+          "x-proxy-final-response-at": first,
+          "x-upstream-request-stop": nowNanos(),
+          ...corsHeaders(x.origin),
+          ...cacheHeaders(x, deps, status, upstream, streaming),
+        };
+        if (!streaming) h["x-upstream-request-start"] = upstreamStart;
+        return h;
+      },
+    });
+  } catch (err) {
+    if (!isProblem(err)) throw err;
+    if (UPSTREAM_FAULTS.has(err.code)) {
+      x.breaker.record(statusOf(err.code));
+      deps.logger.warn({ request_id: x.requestId, provider: p.name, code: err.code, reason: err.description }, "upstream request failed");
+    }
+    return err;
+  }
+  x.result = result;
+  x.status = result.status;
+  const failure = result.failure;
+  // Headers were out when it broke: the connection was cut. A client that left is not the upstream's failure.
+  if (failure && failure.code !== "canceled") {
+    x.status = statusOf(failure.code);
+    x.errorCode = failure.code;
+    deps.metrics.proxyErrors.inc({ code: failure.code });
+  }
+  x.breaker.record(result.status);
+  await cacheStore(x, deps);
+  return "answered";
+}
