@@ -6,7 +6,7 @@ import type { ClientIpResolver } from "./api/client-ip.js";
 import type { AuditAggregator } from "./audit/aggregate.js";
 import { healthApi, type HealthCheck } from "./api/health.js";
 import type { Domain } from "./domain.js";
-import { AppError } from "./errors.js";
+import { AppError, manageBody } from "./errors.js";
 import type { Logger } from "./observability/logger.js";
 import { metricsApi, type MetricsSource } from "./api/metrics.js";
 
@@ -30,9 +30,8 @@ export interface AppDeps {
 function renderError(logger: Logger) {
   return function onError(err: Error, c: Context<ApiEnv>) {
     if (err instanceof AppError) {
-      for (const [k, v] of Object.entries(err.options.headers ?? {})) c.header(k, v);
-      const body = { error: err.message, ...(err.options.showCode ? { code: err.code } : {}), ...err.options.extra };
-      return c.json(body, err.status);
+      for (const [k, v] of Object.entries(err.headers ?? {})) c.header(k, v);
+      return c.json(manageBody(err), err.status);
     }
     if (err instanceof HTTPException && err.status < 500) return c.json({ error: err.message || "bad request" }, err.status);
     logger.error({ err, request_id: c.get("requestId"), path: c.req.path }, "unhandled error");

@@ -89,7 +89,7 @@ export class AppError extends Error implements Problem {
   constructor(
     readonly code: ErrorCode,
     message?: string,
-    readonly options: { description?: string; showCode?: boolean; headers?: Record<string, string>; extra?: Record<string, unknown> } = {},
+    readonly options: { description?: string; headers?: Record<string, string>; extra?: Record<string, unknown> } = {},
   ) {
     super(message ?? CODES[code][1]);
     this.status = CODES[code][0];
@@ -97,16 +97,23 @@ export class AppError extends Error implements Problem {
     this.headers = options.headers;
   }
 
-  static from(p: Problem): AppError {
-    return new AppError(p.code, p.message, { description: p.description, headers: p.headers ? { ...p.headers } : undefined, showCode: true });
-  }
 }
 
 export const badRequest = (message: string) => new AppError("invalid_request", message);
 export const notFound = (message: string) => new AppError("not_found", message);
 
 /** A dependency outage: 503 with the code, so clients can tell it from their own mistakes and retry. */
-export const unavailable = (message: string) => new AppError("service_unavailable", message, { showCode: true });
+export const unavailable = (message: string) => new AppError("service_unavailable", message);
+
+/**
+ * The management API's JSON body, as the original writes it: `{error}`, with the code for the
+ * failures a client is expected to tell apart (the original's shape for the others carries none).
+ */
+const MANAGE_SHOWS_CODE = new Set<ErrorCode>(["project_inactive", "service_unavailable"]);
+
+export function manageBody(err: AppError): Record<string, unknown> {
+  return { error: err.message, ...(MANAGE_SHOWS_CODE.has(err.code) ? { code: err.code } : {}), ...err.options.extra };
+}
 
 /**
  * Failures that say the database could not be reached or dropped the connection (postgres.js

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { writeAudit, type Actor } from "../audit/record.js";
 import { auditQuery, getAuditEvent, listAuditEvents } from "../audit/verbs.js";
 import type { Domain } from "../domain.js";
-import { badRequest, isDatabaseOutage, nulPath, nulRefused, unavailable } from "../errors.js";
+import { AppError, badRequest, isDatabaseOutage, nulPath, nulRefused, unavailable } from "../errors.js";
 import { DATABASE_DOWN, requireDatabase } from "../storage/db.js";
 import {
   createProject,
@@ -39,6 +39,12 @@ export interface Route {
 }
 
 const ok = (body: unknown) => ({ status: 200 as const, body });
+
+/** Adds the `Allow` header a 405 carries on this route. */
+const allowing = (methods: string) => (err: unknown): never => {
+  if (err instanceof AppError && err.code === "method_not_allowed") throw new AppError(err.code, err.message, { ...err.options, headers: { Allow: methods } });
+  throw err;
+};
 
 
 /**
@@ -84,7 +90,7 @@ export const manageRoutes: Route[] = [
     body: updateProjectInput, response: projectSchema, status: 200,
     handle: async (d, who, r) => ok((await updateProject(d, who, r.id, await r.body())).project) },
   { method: "delete", path: "/manage/projects/{id}", summary: "Always 405: projects are kept for their audit trail", status: 204,
-    handle: async (d, who, r) => deleteProject(d, who, r.id) },
+    handle: async (d, who, r) => deleteProject(d, who, r.id).catch(allowing("GET, PATCH")) },
   { method: "post", path: "/manage/projects/{id}/tokens/revoke", summary: "Revoke every active token of a project", response: bulkRevokeSchema,
     status: 200, handle: async (d, who, r) => ok(await revokeProjectTokens(d, who, r.id)) },
   { method: "get", path: "/manage/tokens", summary: "List tokens, newest first (secrets obfuscated); filter with ?project_id= (or ?projectId=)",

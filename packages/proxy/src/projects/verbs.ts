@@ -127,10 +127,7 @@ export function deleteProject(d: Domain, who: Actor, id: string): Promise<never>
   return audited(d.sql, who, "project.delete", async (_tx, note) => {
     note.projectId = id;
     note.details.error_type = "method not allowed";
-    throw new AppError("method_not_allowed", "method not allowed", {
-      headers: { Allow: "GET, PATCH" },
-      extra: { message: "project deletion is not permitted" },
-    });
+    throw new AppError("method_not_allowed", "method not allowed", { extra: { message: "project deletion is not permitted" } });
   });
 }
 

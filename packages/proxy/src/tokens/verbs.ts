@@ -104,7 +104,7 @@ export function createToken(d: Domain, who: Actor, input: unknown, now = new Dat
     if (!project) throw notFound("project not found");
     if (!project.is_active) {
       note.details.error_type = "project_inactive";
-      throw new AppError("project_inactive", "cannot create tokens for inactive projects", { showCode: true });
+      throw new AppError("project_inactive", "cannot create tokens for inactive projects");
     }
     const secret = generateTokenSecret();
     const id = randomUUID();

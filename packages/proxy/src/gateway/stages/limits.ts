@@ -7,7 +7,7 @@ const CIRCUIT_OPEN = problem("circuit_open");
 const LIMITER_DOWN = problem("service_unavailable", "rate limiter unavailable");
 const NO_UPSTREAM_KEY = problem("upstream_auth_error", "failed to load upstream API key");
 
-type Deps = Pick<GatewayDeps, "access" | "limiter" | "rateLimit" | "metrics">;
+type Deps = Pick<GatewayDeps, "limiter" | "rateLimit" | "metrics"> & { access: Pick<GatewayDeps["access"], "consume"> };
 
 /**
  * What may stop an authenticated request that the cache did not answer: an open breaker, the

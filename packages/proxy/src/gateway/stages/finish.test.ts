@@ -1,0 +1,88 @@
+import type { ProxyEvent } from "@llm-proxy/events";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startFakeUpstream, type FakeUpstream } from "../../../test/fake-upstream.js";
+import { createMemoryBus } from "../../bus/memory.js";
+import { createLogger } from "../../observability/logger.js";
+import { createMetrics } from "../../observability/metrics.js";
+import type { RecordedRequest } from "../../usage/recorder.js";
+import { Upstreams } from "../forward.js";
+import { finish } from "./finish.js";
+import { forward } from "./forward.js";
+import { defaultProvider, exchange } from "./testing.js";
+
+describe("finish", () => {
+  let fake: FakeUpstream;
+  const upstreams = new Upstreams();
+  const events: ProxyEvent[] = [];
+  const recorded: RecordedRequest[] = [];
+  const logger = createLogger({ level: "silent", format: "json" });
+  const deps = {
+    metrics: createMetrics(),
+    logger,
+    observability: true,
+    bus: createMemoryBus(100, async (batch) => void events.push(...batch), () => {}),
+    usage: { record: (r: RecordedRequest) => void recorded.push(r) },
+  };
+
+  beforeAll(async () => {
+    fake = await startFakeUpstream();
+  });
+  afterAll(async () => {
+    await upstreams.close();
+    await fake?.close();
+  });
+
+  /** Waits until the usage is recorded and the bus delivered the request's event. */
+  async function settle(finishing: Set<Promise<void>>, requestId: string) {
+    while (finishing.size > 0) await Promise.allSettled([...finishing]);
+    for (let i = 0; i < 100 && !events.some((e) => e.request_id === requestId); i++) await new Promise((r) => setTimeout(r, 10));
+  }
+
+  function chat(stream: boolean) {
+    const body = JSON.stringify({ model: "gpt-4o", stream, messages: [{ role: "user", content: "hello there" }] });
+    const e = exchange({ headers: { "content-type": "application/json", "content-length": String(body.length) }, provider: defaultProvider(fake.url) });
+    Object.assign(e.x, { hasBody: true, body: Buffer.from(body), model: "gpt-4o", apiKey: "sk-up", token: { id: "tok-1", projectId: "proj-1", expiresAt: null, limited: false, rateLimitRpm: null } });
+    return e.x;
+  }
+
+  it("records the upstream's usage and publishes the event with both bodies", async () => {
+    const x = chat(false);
+    await forward(x, { upstreams, observability: true, metrics: deps.metrics, logger, cache: undefined });
+    const finishing = new Set<Promise<void>>();
+    finish(x, deps, finishing);
+    await settle(finishing, x.requestId);
+    expect(recorded.at(-1)).toMatchObject({ tokenId: "tok-1", projectId: "proj-1", model: "gpt-4o", countRequest: true, cacheHit: false, error: false, promptTokens: 11, completionTokens: 7 });
+    const e = events.at(-1) as ProxyEvent;
+    expect(e).toMatchObject({ request_id: x.requestId, project_id: "proj-1", token_id: "tok-1", status: 200, model: "gpt-4o", streaming: false, error_code: null, usage: { prompt_tokens: 11, completion_tokens: 7, total_tokens: 18 } });
+    expect(Buffer.from(e.request_body, "base64").toString()).toContain("hello there");
+    expect(Buffer.from(e.response_body, "base64").toString()).toContain("chatcmpl-fake");
+    expect(e.first_byte_ms).toBeGreaterThanOrEqual(0);
+  });
+
+  it("takes a stream's usage from its final chunk", async () => {
+    const x = chat(true);
+    await forward(x, { upstreams, observability: true, metrics: deps.metrics, logger, cache: undefined });
+    const finishing = new Set<Promise<void>>();
+    finish(x, deps, finishing);
+    await settle(finishing, x.requestId);
+    expect(events.at(-1)).toMatchObject({ request_id: x.requestId, streaming: true, status: 200 });
+    expect(recorded.at(-1)?.promptTokens).toBeGreaterThan(0);
+  });
+
+  it("records a refusal as an error without a request count, and a client that left as 499", async () => {
+    const refused = chat(false);
+    Object.assign(refused, { status: 429, errorCode: "rate_limit_exceeded" });
+    refused.res.end();
+    const finishing = new Set<Promise<void>>();
+    finish(refused, deps, finishing);
+    await settle(finishing, refused.requestId);
+    expect(recorded.at(-1)).toMatchObject({ countRequest: false, error: true, promptTokens: 0 });
+    expect(events.at(-1)).toMatchObject({ request_id: refused.requestId, status: 429, error_code: "rate_limit_exceeded", upstream_ms: null, response_body: "" });
+
+    const gone = chat(false);
+    gone.res.destroy();
+    finish(gone, deps, finishing);
+    await settle(finishing, gone.requestId);
+    expect(events.at(-1)).toMatchObject({ request_id: gone.requestId, status: 499 });
+  });
+});
