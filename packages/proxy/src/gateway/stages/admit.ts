@@ -22,13 +22,13 @@ export function admit(x: Exchange, deps: { maxBodyBytes: number }): Outcome {
     x.res.end();
     return "answered";
   }
-  if (!p.allowedMethods.has(x.method)) return problem("method_not_allowed", undefined, { headers: { allow: [...p.allowedMethods].join(", ") } });
-  if (UNSAFE_PATH.test(x.upstreamPath) || !p.allowedEndpoints.some((e) => x.upstreamPath.startsWith(e))) return ENDPOINT_NOT_FOUND;
-
   const length = req.headers["content-length"];
   x.declaredLength = length === undefined ? 0 : Number(length);
-  if (x.declaredLength > deps.maxBodyBytes) return problem("payload_too_large", `request body exceeds ${deps.maxBodyBytes} bytes`);
   x.hasBody = x.method !== "GET" && x.method !== "HEAD" && (x.declaredLength > 0 || req.headers["transfer-encoding"] !== undefined);
+
+  if (!p.allowedMethods.has(x.method)) return problem("method_not_allowed", undefined, { headers: { allow: [...p.allowedMethods].join(", ") } });
+  if (UNSAFE_PATH.test(x.upstreamPath) || !p.allowedEndpoints.some((e) => x.upstreamPath.startsWith(e))) return ENDPOINT_NOT_FOUND;
+  if (x.declaredLength > deps.maxBodyBytes) return problem("payload_too_large", `request body exceeds ${deps.maxBodyBytes} bytes`);
 
   if (x.origin !== undefined && p.allowedOrigins.size > 0 && !p.allowedOrigins.has(x.origin)) return ORIGIN_NOT_ALLOWED;
   for (const h of p.requiredHeaders) {
