@@ -60,9 +60,15 @@ describe("manage commands against a real proxy (embedded)", () => {
     expect((await cli(["token", "list", "--project", project.id], { env })).stdout).toMatch(/^ID\s+PROJECT\s+ACTIVE\s+REQUESTS/);
 
     expect(await json(["token", "update", created.id, "--max-requests", "0"])).toMatchObject({ max_requests: null });
+    const limited = await json<{ id: string; rate_limit_rpm?: number }>(["token", "create", "--project", project.id, "--rate-limit-rpm", "30"]);
+    expect(limited.rate_limit_rpm).toBe(30);
+    expect(await json(["token", "update", limited.id, "--rate-limit-rpm", "0"])).toMatchObject({ rate_limit_rpm: 0 });
+    expect(await json(["token", "update", limited.id, "--rate-limit-rpm", "default"])).toMatchObject({ rate_limit_rpm: null });
+    expect((await cli(["token", "list", "--project", project.id], { env })).stdout).toMatch(/\bRPM\b[\s\S]*\bdefault\b/);
+    await cli(["token", "revoke", limited.id], { env });
     expect(await cli(["token", "revoke", created.id], { env })).toMatchObject({ code: 0, stdout: `revoked token ${created.id}\n` });
     expect(await json(["token", "get", created.id])).toMatchObject({ is_active: false });
-    expect(await json(["token", "revoke-all", "--project", project.id])).toEqual({ revoked_count: 1, already_revoked_count: 1, total_tokens: 2 });
+    expect(await json(["token", "revoke-all", "--project", project.id])).toEqual({ revoked_count: 1, already_revoked_count: 2, total_tokens: 3 });
   });
 
   it("audit list: filters, table and JSON", async () => {

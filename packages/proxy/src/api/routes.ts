@@ -3,7 +3,7 @@ import { z } from "zod";
 import { writeAudit, type Actor } from "../audit/record.js";
 import { auditQuery, getAuditEvent, listAuditEvents } from "../audit/verbs.js";
 import type { Domain } from "../domain.js";
-import { AppError, badRequest, isDatabaseOutage, nulPath, nulRefused, unavailable } from "../errors.js";
+import { AppError, badRequest, isDatabaseOutage, nulPath, nulRefused, unavailable, validate } from "../errors.js";
 import { DATABASE_DOWN, requireDatabase } from "../storage/db.js";
 import {
   createProject,
@@ -19,7 +19,7 @@ import { createToken, createTokenInput, getToken, listTokens, revokeToken, updat
 import type { ApiEnv } from "./context.js";
 import { getUsage, usageQuery } from "../usage/verbs.js";
 import { purgeCache, purgeInput } from "../cache/purge.js";
-import { auditEventSchema, auditPageSchema, bulkRevokeSchema, createdTokenSchema, projectSchema, tokenSchema, usageSchema } from "./schemas.js";
+import { auditEventSchema, auditPageSchema, bulkRevokeSchema, createdTokenSchema, projectSchema, tokenListQuery, tokenSchema, usageSchema } from "./schemas.js";
 
 type Method = "get" | "post" | "patch" | "delete";
 
@@ -48,9 +48,9 @@ const allowing = (methods: string) => (err: unknown): never => {
 
 
 /**
- * What every route shares: an id or query holding NUL is refused (400, audited as
- * `management.invalid_input`) before any verb sees it, since PostgreSQL text cannot hold NUL
- * (bodies get the same check in `validate`, inside the verb's own audit); a database outage is
+ * What every route shares: an id or query holding NUL (PostgreSQL text cannot hold it), or a
+ * query its route's schema refuses, is a 400 audited as `management.invalid_input` before any
+ * verb sees it (bodies get the same checks in `validate`, inside the verb's own audit); a database outage is
  * a 503, not a 500 or a request that hangs until the database is back.
  */
 export function guarded(route: Route): Route {
@@ -59,14 +59,15 @@ export function guarded(route: Route): Route {
     async handle(d, who, req) {
       // First, so that neither the audit row below nor the verb queues behind an outage.
       await requireDatabase(d.sql);
+      // An id or query holding NUL, or a query its schema refuses (the documented query is the enforced one).
       const nul = nulPath(req.id, "id") ?? nulPath(req.query);
-      if (nul !== undefined) {
-        const err = nulRefused(nul);
+      const refused = nul !== undefined ? nulRefused(nul) : route.query ? queryError(route.query, req.query) : undefined;
+      if (refused) {
         // The path may carry the NUL too (a percent-decoded id): the audit row keeps it encoded.
         const actor = { ...who, path: who.path?.replaceAll("\0", "%00") };
         const note = { details: { route: route.path } };
-        await writeAudit(d.sql, actor, { action: "management.invalid_input", outcome: "failure", reason: err.message, note }).catch(() => {});
-        throw err;
+        await writeAudit(d.sql, actor, { action: "management.invalid_input", outcome: "failure", reason: refused.message, note }).catch(() => {});
+        throw refused;
       }
       try {
         return await route.handle(d, who, req);
@@ -76,6 +77,16 @@ export function guarded(route: Route): Route {
       }
     },
   };
+}
+
+function queryError(schema: z.ZodType, query: Record<string, string>): AppError | undefined {
+  try {
+    validate(schema, query);
+    return undefined;
+  } catch (err) {
+    if (err instanceof AppError) return err;
+    throw err;
+  }
 }
 
 /** The management API, as data: the Hono app and the OpenAPI document are both built from it. */
@@ -94,8 +105,8 @@ export const manageRoutes: Route[] = [
   { method: "post", path: "/manage/projects/{id}/tokens/revoke", summary: "Revoke every active token of a project", response: bulkRevokeSchema,
     status: 200, handle: async (d, who, r) => ok(await revokeProjectTokens(d, who, r.id)) },
   { method: "get", path: "/manage/tokens", summary: "List tokens, newest first (secrets obfuscated); filter with ?project_id= (or ?projectId=)",
-    query: z.object({ project_id: z.string().optional(), projectId: z.string().optional() }), response: z.array(tokenSchema), status: 200,
-    handle: async (d, who, r) => ok(await listTokens(d, who, projectFilter(r.query))) },
+    query: tokenListQuery, response: z.array(tokenSchema), status: 200,
+    handle: async (d, who, r) => ok(await listTokens(d, who, projectFilter(validate(tokenListQuery, r.query)))) },
   { method: "post", path: "/manage/tokens", summary: "Create a withering token; the secret is returned only here", body: createTokenInput,
     response: createdTokenSchema, status: 200, handle: async (d, who, r) => ok(await createToken(d, who, await r.body())) },
   { method: "get", path: "/manage/tokens/{id}", summary: "Get a token", response: tokenSchema, status: 200,
@@ -115,7 +126,7 @@ export const manageRoutes: Route[] = [
 ];
 
 /** `project_id` as audit and usage spell it, or the original's `projectId`; two different ones are a 400. */
-function projectFilter(query: Record<string, string>): string | undefined {
+function projectFilter(query: z.infer<typeof tokenListQuery>): string | undefined {
   const { project_id: snake, projectId: camel } = query;
   if (snake !== undefined && camel !== undefined && snake !== camel) throw badRequest("project_id and projectId differ; give one");
   return snake ?? camel;

@@ -101,3 +101,6 @@ export const usageSchema = z.object({
     })
     .optional(),
 });
+
+/** `GET /manage/tokens`: `project_id`, or the original's `projectId`. */
+export const tokenListQuery = z.object({ project_id: z.string().optional(), projectId: z.string().optional() });

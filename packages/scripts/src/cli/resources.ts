@@ -1,52 +1,8 @@
+import type { AuditEvent, Project, Token } from "@llm-proxy/proxy/src/api/contract.js";
 import type { Column } from "./output.js";
 
-/** The management API's shapes, as far as the CLI reads them (see /manage/openapi.json). */
-export interface Project {
-  id: string;
-  name: string;
-  api_key: string;
-  is_active: boolean;
-  deactivated_at?: string;
-  created_at: string;
-  updated_at: string;
-}
-
-export interface Token {
-  id: string;
-  token: string;
-  project_id: string;
-  expires_at: string | null;
-  is_active: boolean;
-  request_count: number;
-  max_requests: number | null;
-  created_at: string;
-  last_used_at: string | null;
-  cache_hit_count: number;
-}
-
-export interface CreatedToken {
-  id: string;
-  token: string;
-  expires_at: string;
-  max_requests?: number;
-}
-
-export interface AuditEvent {
-  id: string;
-  timestamp: string;
-  action: string;
-  actor: string;
-  outcome: string;
-  project_id?: string;
-  token_id?: string;
-  reason?: string;
-  request_id?: string;
-}
-
-export interface AuditPage {
-  events: AuditEvent[] | null;
-  pagination: { page: number; page_size: number; total_count: number; total_pages: number; has_next: boolean; has_prev: boolean };
-}
+/** The management API's shapes: the proxy's contract itself, so the CLI follows every field. */
+export type { AuditEvent, AuditPage, CreatedToken, Project, Token, TokenInput, TokenPatch } from "@llm-proxy/proxy/src/api/contract.js";
 
 export const projectColumns: Column<Project>[] = [
   ["ID", (p) => p.id],
@@ -62,6 +18,7 @@ export const tokenColumns: Column<Token>[] = [
   ["ACTIVE", (t) => t.is_active],
   ["REQUESTS", (t) => `${t.request_count}/${t.max_requests ?? "∞"}`],
   ["CACHE HITS", (t) => t.cache_hit_count],
+  ["RPM", (t) => t.rate_limit_rpm ?? "default"],
   ["EXPIRES", (t) => t.expires_at],
   ["TOKEN", (t) => t.token],
 ];

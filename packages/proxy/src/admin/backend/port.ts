@@ -2,6 +2,7 @@ import type { AuditPage, AuditView } from "../../audit/verbs.js";
 import type { BulkRevokeResult, ProjectView } from "../../projects/verbs.js";
 import type { CreatedToken, TokenView } from "../../tokens/verbs.js";
 import type { UsageReport } from "../../usage/verbs.js";
+import type { ProjectInput, ProjectPatch, TokenInput, TokenPatch } from "../../api/contract.js";
 
 /** The browser behind an admin action, as the audit trail records it. */
 export interface BrowserInfo {
@@ -20,28 +21,8 @@ export interface CallContext {
   browser: BrowserInfo;
 }
 
-export interface ProjectInput {
-  name: string;
-  api_key: string;
-}
-
-export interface ProjectPatch {
-  name?: string;
-  api_key?: string;
-  is_active?: boolean;
-  revoke_tokens?: boolean;
-}
-
-export interface TokenInput {
-  project_id: string;
-  duration_minutes: number;
-  max_requests?: number;
-}
-
-export interface TokenPatch {
-  is_active?: boolean;
-  max_requests?: number;
-}
+/** Inputs as the management API takes them: one contract for the API, both backends and the CLI. */
+export type { ProjectInput, ProjectPatch, TokenInput, TokenPatch } from "../../api/contract.js";
 
 export interface BackendHealth {
   status: "ok" | "degraded" | "down";
