@@ -66,6 +66,14 @@ describe("tokenizer fallback", () => {
     expect(stall).toBeLessThan(150);
   });
 
+  it("estimates a burst past the queue's byte budget from its size instead of queueing it", async () => {
+    const body = chat("word ".repeat(4 * 1024 * 1024)); // ~20 MiB: four fit in 64 MiB
+    const counts = await Promise.all(Array.from({ length: 6 }, () => countPromptTokens(body)));
+    const estimate = Math.ceil(body.length / 4);
+    expect(counts.filter((n) => n === estimate).length).toBeGreaterThanOrEqual(2);
+    expect(counts.filter((n) => n !== estimate).every((n) => Math.abs(n - 4 * 1024 * 1024) < 1000)).toBe(true);
+  });
+
   it("closeTokenizer() ends the worker, answers what was waiting, and a later count starts a new one", async () => {
     const waiting = countPromptTokens(chat("word ".repeat(200_000)));
     await closeTokenizer();

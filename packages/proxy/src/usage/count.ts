@@ -4,20 +4,25 @@ import { Worker } from "node:worker_threads";
 import { estimateTokens } from "./tokenize.js";
 import type { TokenizeJob, TokenizeReply, TokenizeRequest } from "./tokenizer-worker.js";
 
-/** Largest body sent to the worker; a larger one is estimated here from its size (bytes / 4). */
-export const MAX_WORKER_INPUT_BYTES = 64 * 1024 * 1024;
-/** Jobs waiting for the worker at most; beyond it new ones are estimated (a burst never queues memory). */
-const MAX_PENDING = 256;
+/**
+ * Bytes and jobs waiting for the worker at most: past either, a count is estimated from its size
+ * (bytes / 4) instead, so a burst of large bodies never queues unbounded memory (a single body
+ * over MAX_QUEUED_BYTES is always estimated).
+ */
+export const MAX_QUEUED_BYTES = 64 * 1024 * 1024;
+const MAX_QUEUED_JOBS = 256;
 
 interface Pending {
   resolve: (tokens: number) => void;
   /** The answer when the worker cannot give one (it failed, or closeTokenizer() ended it). */
   fallback: number;
   worker: Worker;
+  bytes: number;
 }
 
 let worker: Worker | undefined;
 const pending = new Map<number, Pending>();
+let queuedBytes = 0;
 let nextId = 1;
 
 /**
@@ -39,7 +44,7 @@ function watch(w: Worker): Worker {
   w.on("message", (reply: TokenizeReply) => {
     const job = pending.get(reply.id);
     if (!job) return;
-    pending.delete(reply.id);
+    forget(reply.id, job);
     if (![...pending.values()].some((p) => p.worker === w)) w.unref();
     job.resolve("tokens" in reply ? reply.tokens : job.fallback);
   });
@@ -56,14 +61,19 @@ function watch(w: Worker): Worker {
 function settle(w: Worker): void {
   for (const [id, job] of pending) {
     if (job.worker !== w) continue;
-    pending.delete(id);
+    forget(id, job);
     job.resolve(job.fallback);
   }
 }
 
+function forget(id: number, job: Pending): void {
+  pending.delete(id);
+  queuedBytes -= job.bytes;
+}
+
 function run(job: TokenizeRequest, inputBytes: number): Promise<number> {
   const fallback = estimateTokens(inputBytes);
-  if (inputBytes > MAX_WORKER_INPUT_BYTES || pending.size >= MAX_PENDING) return Promise.resolve(fallback);
+  if (queuedBytes + inputBytes > MAX_QUEUED_BYTES || pending.size >= MAX_QUEUED_JOBS) return Promise.resolve(fallback);
   try {
     worker ??= spawn();
   } catch {
@@ -75,7 +85,8 @@ function run(job: TokenizeRequest, inputBytes: number): Promise<number> {
   // never keeps the process alive.
   w.ref();
   return new Promise((resolve) => {
-    pending.set(id, { resolve, fallback, worker: w });
+    pending.set(id, { resolve, fallback, worker: w, bytes: inputBytes });
+    queuedBytes += inputBytes;
     w.postMessage({ ...job, id } satisfies TokenizeJob, job.kind === "prompt" ? [job.body.buffer] : []);
   });
 }
@@ -84,7 +95,7 @@ function run(job: TokenizeRequest, inputBytes: number): Promise<number> {
  * Tokenizer fallback for responses that carry no `usage`: o200k_base, the encoding of every
  * current OpenAI chat model. Counts are estimates (no per-message framing tokens), made in a
  * worker thread so that a large body never stalls the event loop; texts past MAX_TOKENIZED_CHARS
- * are extrapolated from their start, bodies past MAX_WORKER_INPUT_BYTES estimated from their size.
+ * are extrapolated from their start; past MAX_QUEUED_BYTES waiting, bodies are estimated from their size.
  */
 export function countPromptTokens(body: Buffer): Promise<number> {
   // A copy of just these bytes, transferred: cloning the Buffer would copy its whole backing
