@@ -24,7 +24,8 @@ export const targets = [
   {
     name: "proxy",
     outdir: "packages/proxy/dist",
-    entries: { main: "packages/proxy/src/main.ts" },
+    // The tokenizer runs in a worker thread loaded from its own file (usage/count.ts).
+    entries: { main: "packages/proxy/src/main.ts", "tokenizer-worker": "packages/proxy/src/usage/tokenizer-worker.ts" },
     // Read at run time relative to the module (admin/assets.ts, storage/migrate.ts).
     copy: { static: "packages/proxy/src/admin/static", migrations: "packages/proxy/src/storage/migrations" },
   },

@@ -1,9 +1,13 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from "node:http";
 import type { Provider } from "./providers.js";
 
-/** Never forwarded upstream: hop-by-hop, the client's credentials, and client-IP headers. */
+/**
+ * Never forwarded upstream: hop-by-hop, the client's credentials, and client-IP headers.
+ * `expect` too: the proxy answers `100-continue` itself, and undici refuses the header (a 502).
+ */
 const DROP_UPSTREAM = new Set([
   "connection", "keep-alive", "proxy-connection", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade",
+  "expect", "http2-settings",
   "host", "authorization", "x-api-key", "cookie",
   "x-forwarded-for", "x-real-ip", "cf-connecting-ip", "cf-ipcountry", "x-client-ip", "x-original-forwarded-for", "forwarded",
   "x-forwarded-host", "x-forwarded-proto", "x-forwarded-port", "true-client-ip",
@@ -13,8 +17,33 @@ const DROP_UPSTREAM = new Set([
 /** Never passed back to the client from upstream. */
 const DROP_DOWNSTREAM = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te", "trailer"]);
 
+/**
+ * Client headers that choose whose account the upstream bills: dropped unless the provider lists
+ * them in `forward_headers` (its `default_headers` may set them instead).
+ */
+export const BILLING_HEADERS = ["openai-organization", "openai-project"] as const;
+const BILLING = new Set<string>(BILLING_HEADERS);
+
+/** The header names a `Connection` header lists: hop-by-hop for this one connection (RFC 9110 §7.6.1). */
+export function connectionTokens(value: string | string[] | undefined): Set<string> {
+  const names = new Set<string>();
+  if (value === undefined) return names;
+  for (const part of Array.isArray(value) ? value : [value]) {
+    for (const token of part.split(",")) {
+      const name = token.trim().toLowerCase();
+      if (name) names.add(name);
+    }
+  }
+  return names;
+}
+
 export const PROXY_VERSION = "0.1.0";
 
+/**
+ * The headers sent upstream: the client's, minus hop-by-hop ones (fixed and `Connection`-named),
+ * credentials, client IPs and billing headers the provider does not forward; plus the provider's
+ * defaults, the project's key and ours. Header names arrive lowercased (Node's IncomingMessage).
+ */
 export function upstreamHeaders(
   incoming: IncomingHttpHeaders,
   p: Provider,
@@ -23,8 +52,10 @@ export function upstreamHeaders(
   bodyLength: number | undefined,
 ): Record<string, string> {
   const out: Record<string, string> = {};
+  const hopByHop = connectionTokens(incoming.connection);
   for (const [name, value] of Object.entries(incoming)) {
-    if (value === undefined || DROP_UPSTREAM.has(name)) continue;
+    if (value === undefined || DROP_UPSTREAM.has(name) || hopByHop.has(name)) continue;
+    if (BILLING.has(name) && !p.forwardHeaders.has(name)) continue;
     out[name] = Array.isArray(value) ? value.join(", ") : value;
   }
   for (const [name, value] of Object.entries(p.defaultHeaders)) out[name.toLowerCase()] ??= value;
@@ -39,10 +70,12 @@ export function upstreamHeaders(
   return out;
 }
 
+/** The upstream's response headers minus hop-by-hop ones (fixed and `Connection`-named). */
 export function downstreamHeaders(upstream: Record<string, string | string[] | undefined>): OutgoingHttpHeaders {
   const out: OutgoingHttpHeaders = {};
+  const hopByHop = connectionTokens(upstream.connection);
   for (const [name, value] of Object.entries(upstream)) {
-    if (value === undefined || DROP_DOWNSTREAM.has(name)) continue;
+    if (value === undefined || DROP_DOWNSTREAM.has(name) || hopByHop.has(name)) continue;
     out[name] = value;
   }
   return out;

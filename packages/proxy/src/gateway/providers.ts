@@ -2,10 +2,11 @@ import fs from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { ConfigError, parseDuration } from "../config-errors.js";
+import { BILLING_HEADERS } from "./headers.js";
 
 /**
  * Upstream providers as data, in the original's `api_providers.yaml` schema plus a few keys of
- * our own (`auth`, `default_headers`, `mount`, `timeouts.stream_idle`, `connection.max_conns`).
+ * our own (`auth`, `default_headers`, `forward_headers`, `mount`, `timeouts.stream_idle`, `connection.max_conns`).
  * The default provider serves `/v1/*`; every other one serves `/<name>/v1/*` (or its `mount`).
  */
 export interface Provider {
@@ -25,6 +26,8 @@ export interface Provider {
   requiredHeaders: string[];
   auth: "bearer" | "x-api-key";
   defaultHeaders: Record<string, string>;
+  /** Billing headers (OpenAI-Organization, OpenAI-Project), lowercased, that clients may set. */
+  forwardHeaders: Set<string>;
   headersTimeoutMs: number;
   streamIdleTimeoutMs: number;
   /** Longest total time of a non-streamed response; 0 = no limit. */
@@ -69,6 +72,13 @@ const providerSchema = z.strictObject({
   required_headers: z.array(z.string().min(1)).optional(),
   auth: z.enum(["bearer", "x-api-key"]).optional(),
   default_headers: z.record(z.string(), z.string()).optional(),
+  forward_headers: z
+    .array(
+      z.string().refine((h) => (BILLING_HEADERS as readonly string[]).includes(h.toLowerCase()), {
+        message: "expected OpenAI-Organization or OpenAI-Project (other client headers are always forwarded or always dropped)",
+      }),
+    )
+    .optional(),
   mount: z
     .string()
     .regex(/^\/[a-z0-9][a-z0-9_-]*$/i, "expected a path segment such as /anthropic")
@@ -122,6 +132,7 @@ function build(name: string, raw: z.infer<typeof providerSchema>, isDefault: boo
     requiredHeaders: (raw.required_headers ?? []).map((h) => h.toLowerCase()),
     auth: raw.auth ?? (anthropic ? "x-api-key" : "bearer"),
     defaultHeaders: raw.default_headers ?? (anthropic ? { "anthropic-version": "2023-06-01" } : {}),
+    forwardHeaders: new Set((raw.forward_headers ?? []).map((h) => h.toLowerCase())),
     headersTimeoutMs: raw.timeouts?.response_header ?? d.headersTimeoutMs,
     streamIdleTimeoutMs: raw.timeouts?.stream_idle ?? d.streamIdleTimeoutMs,
     requestTimeoutMs: raw.timeouts?.request ?? 0,

@@ -11,11 +11,22 @@ interface UsageLike {
   output_tokens?: unknown;
 }
 
+/** Largest count believed (int4, as the usage store keeps it); upstreams report far less. */
+const MAX_COUNT = 2_147_483_647;
+
+/**
+ * A count as an upstream sends it: a JSON number ≥ 0, whole, at most MAX_COUNT. Anything else
+ * (a string, NaN, a negative) is no count, so it reaches neither storage nor events.
+ */
+function tokenCount(v: unknown): number | undefined {
+  return typeof v === "number" && Number.isFinite(v) && v >= 0 ? Math.min(Math.floor(v), MAX_COUNT) : undefined;
+}
+
 function fromUsage(u: UsageLike | undefined): TokenUsage | undefined {
   if (!u || typeof u !== "object") return undefined;
-  const prompt = Number(u.prompt_tokens ?? u.input_tokens ?? NaN);
-  const completion = Number(u.completion_tokens ?? u.output_tokens ?? 0);
-  return Number.isFinite(prompt) ? { prompt, completion: Number.isFinite(completion) ? completion : 0 } : undefined;
+  const prompt = tokenCount(u.prompt_tokens) ?? tokenCount(u.input_tokens);
+  const completion = tokenCount(u.completion_tokens) ?? tokenCount(u.output_tokens) ?? 0;
+  return prompt === undefined ? undefined : { prompt, completion };
 }
 
 /** `usage` of a JSON response: Chat Completions, Completions, Embeddings, Responses, Anthropic. */
@@ -50,7 +61,7 @@ export function usageFromSseTail(tail: string): TokenUsage | undefined {
       continue;
     }
     if (obj.type === "message_delta" && obj.usage) {
-      anthropicOut = Number(obj.usage.output_tokens ?? 0);
+      anthropicOut = tokenCount(obj.usage.output_tokens) ?? 0;
       continue;
     }
     if (obj.type === "message_start" && obj.message?.usage) {
