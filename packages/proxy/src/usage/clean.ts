@@ -1,15 +1,14 @@
 import postgres from "postgres";
+import { cleanLabel } from "./label.js";
 
 /** Longest model name kept in the rollups; real ones are far shorter. */
 export const MAX_MODEL_LENGTH = 200;
 /** Largest token count believed for one request (int4 max); upstreams report far less. */
 export const MAX_COUNT = 2_147_483_647;
 
-/** A model name the database stores as given: no control characters (NUL is refused), bounded length. */
+/** A model name as the rollups store it: `cleanLabel`'s one rule, "" when nothing is left. */
 export function cleanModel(model: unknown): string {
-  const text = typeof model === "string" ? model : "";
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, "").slice(0, MAX_MODEL_LENGTH).replace(/[\ud800-\udbff]$/, "");
+  return cleanLabel(model, MAX_MODEL_LENGTH) ?? "";
 }
 
 /** A per-request count as a whole number in 0 … MAX_COUNT; NaN, infinities and negatives count 0. */

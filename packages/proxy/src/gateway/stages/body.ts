@@ -1,5 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import { problem, type Problem } from "../../errors.js";
+import { cleanLabel } from "../../usage/label.js";
 import type { Exchange, Outcome } from "../exchange.js";
 import type { Provider } from "../providers.js";
 
@@ -70,7 +71,8 @@ export function body(x: Exchange, deps: { maxBodyBytes: number }): Outcome | Pro
     }
     if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) return "continue";
     const obj = parsed as Record<string, unknown>;
-    if (typeof obj.model === "string") x.model = obj.model.slice(0, 200);
+    // Clean for storage, events and metrics: no NUL or control characters, bounded.
+    x.model = cleanLabel(obj.model);
     return x.method === "POST" ? (checkParams(obj, x.provider) ?? "continue") : "continue";
   });
 }

@@ -35,7 +35,7 @@ describe("finish", () => {
   /** Waits until the usage is recorded and the bus delivered the request's event. */
   async function settle(finishing: Set<Promise<void>>, requestId: string) {
     while (finishing.size > 0) await Promise.allSettled([...finishing]);
-    for (let i = 0; i < 100 && !events.some((e) => e.request_id === requestId); i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 1000 && !events.some((e) => e.request_id === requestId); i++) await new Promise((r) => setTimeout(r, 10));
   }
 
   function chat(stream: boolean) {
@@ -65,7 +65,8 @@ describe("finish", () => {
     const finishing = new Set<Promise<void>>();
     finish(x, deps, finishing);
     await settle(finishing, x.requestId);
-    expect(events.at(-1)).toMatchObject({ request_id: x.requestId, streaming: true, status: 200 });
+    expect(events.find((e) => e.request_id === x.requestId)).toMatchObject({ streaming: true, status: 200 });
+    // The fake stream reports no usage here: the tokenizer counted the prompt.
     expect(recorded.at(-1)?.promptTokens).toBeGreaterThan(0);
   });
 

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { brotliDecompressSync, gunzipSync, inflateSync } from "node:zlib";
 import { EVENT_SCHEMA_VERSION, REQUEST_BODY_CAP, RESPONSE_BODY_CAP, type ProxyEvent } from "@llm-proxy/events";
 import { countCompletionTokens, countPromptTokens } from "../../usage/count.js";
+import { decodeBody } from "../../usage/decode.js";
 import { usageFromJson, usageFromSseTail, type TokenUsage } from "../../usage/extract.js";
 import type { GatewayDeps } from "../deps.js";
 import type { Exchange } from "../exchange.js";
@@ -9,22 +9,13 @@ import type { ForwardResult } from "../forward.js";
 
 const ms = (a: number, b: number) => Math.round((b - a) * 1000) / 1000;
 
-function decode(body: Buffer, encoding: string | undefined): Buffer | undefined {
-  try {
-    if (!encoding) return body;
-    if (encoding === "gzip") return gunzipSync(body);
-    if (encoding === "br") return brotliDecompressSync(body);
-    if (encoding === "deflate") return inflateSync(body);
-  } catch {
-    return undefined;
-  }
-  return undefined;
-}
+/** Most bytes a compressed answer may expand to for usage counting: a zip bomb stops here. */
+const DECODED_CAP = 16 * 1024 * 1024;
 
 /** Usage as reported upstream, else counted with the tokenizer for the endpoints that have text. */
 async function usageOf(x: Exchange, r: ForwardResult): Promise<TokenUsage | undefined> {
   if (r.status >= 400 || r.tee.bytes === 0) return undefined;
-  const whole = !r.tee.truncated ? decode(r.tee.captured(), r.contentEncoding) : undefined;
+  const whole = !r.tee.truncated ? decodeBody(r.tee.captured(), r.contentEncoding, DECODED_CAP) : undefined;
   let usage: TokenUsage | undefined;
   if (r.streaming) {
     const text = whole ? whole.toString("utf8") : r.contentEncoding ? "" : r.tee.tail?.toString("utf8") ?? "";
