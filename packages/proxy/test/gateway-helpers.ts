@@ -1,5 +1,7 @@
 import OpenAI from "openai";
-import type { Stack } from "./harness.js";
+import { afterAll, beforeAll } from "vitest";
+import { startFakeUpstream, type FakeUpstream } from "./fake-upstream.js";
+import { startStack, type Stack } from "./harness.js";
 
 export async function seedToken(s: Stack, opts: { apiKey?: string; maxRequests?: number; name?: string } = {}) {
   const name = opts.name ?? `p-${Math.random().toString(36).slice(2)}`;
@@ -29,4 +31,28 @@ export async function raw(s: Stack, path: string, init: RequestInit & { token?: 
     // not JSON
   }
   return { status: res.status, headers: res.headers, body };
+}
+
+export interface GatewaySuite {
+  fake: FakeUpstream;
+  s: Stack;
+  t: Awaited<ReturnType<typeof seedToken>>;
+}
+
+/**
+ * For a suite: the fake upstream, a stack on the embedded database in front of it and one
+ * token, started before the suite's tests and closed after them. Read the fields inside tests.
+ */
+export function gatewaySuite(env: Record<string, string> = {}): GatewaySuite {
+  const suite = {} as GatewaySuite;
+  beforeAll(async () => {
+    suite.fake = await startFakeUpstream();
+    suite.s = await startStack("embedded", { OPENAI_API_URL: suite.fake.url, ...env });
+    suite.t = await seedToken(suite.s);
+  });
+  afterAll(async () => {
+    await suite.s?.close();
+    await suite.fake?.close();
+  });
+  return suite;
 }

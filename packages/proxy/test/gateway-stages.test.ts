@@ -1,8 +1,7 @@
 import net from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeUpstream, type FakeUpstream } from "./fake-upstream.js";
-import { raw, seedToken } from "./gateway-helpers.js";
-import { startStack, type Stack } from "./harness.js";
+import { beforeEach, describe, expect, it } from "vitest";
+import { gatewaySuite, raw } from "./gateway-helpers.js";
+import type { Stack } from "./harness.js";
 
 /** Writes raw bytes on a fresh connection and collects what comes back until `until` matches or the socket ends. */
 function exchangeRaw(s: Stack, head: string, until: RegExp, then?: (sock: net.Socket) => void): Promise<{ text: string; ms: number; closed: boolean }> {
@@ -34,49 +33,40 @@ function exchangeRaw(s: Stack, head: string, until: RegExp, then?: (sock: net.So
 }
 
 describe("the /v1 stages, end to end", () => {
-  let fake: FakeUpstream;
-  let s: Stack;
-  let t: Awaited<ReturnType<typeof seedToken>>;
-
-  beforeAll(async () => {
-    fake = await startFakeUpstream();
-    s = await startStack("embedded", { OPENAI_API_URL: fake.url });
-    t = await seedToken(s);
-  });
-  afterAll(async () => {
-    await s?.close();
-    await fake?.close();
+  const g = gatewaySuite();
+  beforeEach(() => {
+    g.fake.seen.length = 0;
   });
 
   it("answers a request with no valid token at once, before the body it promised arrives, and closes the connection", async () => {
     const head = `POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 20000000\r\nAuthorization: Bearer sk-AAAAAAAAAAAAAAAAAAAAAA\r\n\r\n{"model":`;
-    const r = await exchangeRaw(s, head, /\r\n\r\n\{.*\}\n/s);
+    const r = await exchangeRaw(g.s, head, /\r\n\r\n\{.*\}\n/s);
     expect(r.text).toMatch(/^HTTP\/1\.1 401 /);
     expect(r.text).toContain('"code":"token_not_found"');
     expect(r.text.toLowerCase()).toContain("connection: close");
-    expect(fake.seen.length).toBe(0);
+    expect(g.fake.seen.length).toBe(0);
   });
 
   it("answers Expect: 100-continue itself, after the token check: 401 without 100 for a bad token, 100 then the answer for a good one", async () => {
     const body = JSON.stringify({ model: "gpt-4o", messages: [{ role: "user", content: "hi" }] });
     const head = (token: string) =>
       `POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nExpect: 100-continue\r\nAuthorization: Bearer ${token}\r\n\r\n`;
-    const refused = await exchangeRaw(s, head("sk-AAAAAAAAAAAAAAAAAAAAAA"), /\r\n\r\n\{.*\}\n/s);
+    const refused = await exchangeRaw(g.s, head("sk-AAAAAAAAAAAAAAAAAAAAAA"), /\r\n\r\n\{.*\}\n/s);
     expect(refused.text).not.toContain("100 Continue");
     expect(refused.text).toMatch(/^HTTP\/1\.1 401 /);
 
-    const ok = await exchangeRaw(s, head(t.secret), /chatcmpl-fake/, (sock) => sock.write(body));
+    const ok = await exchangeRaw(g.s, head(g.t.secret), /chatcmpl-fake/, (sock) => sock.write(body));
     expect(ok.text).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 /);
-    expect(fake.seen.at(-1)?.headers.expect).toBeUndefined();
-    expect(JSON.parse(fake.seen.at(-1)?.body ?? "{}")).toMatchObject({ model: "gpt-4o" });
+    expect(g.fake.seen.at(-1)?.headers.expect).toBeUndefined();
+    expect(JSON.parse(g.fake.seen.at(-1)?.body ?? "{}")).toMatchObject({ model: "gpt-4o" });
   });
 
   it("never opens the breaker for requests the proxy refused or clients broke off", async () => {
     for (let i = 0; i < 8; i++) {
-      expect((await raw(s, "/v1/chat/completions", { token: "sk-AAAAAAAAAAAAAAAAAAAAAA", json: {} })).status).toBe(401);
-      expect((await raw(s, "/v1/files/../x", { token: t.secret })).status).toBe(404);
+      expect((await raw(g.s, "/v1/chat/completions", { token: "sk-AAAAAAAAAAAAAAAAAAAAAA", json: {} })).status).toBe(401);
+      expect((await raw(g.s, "/v1/files/../x", { token: g.t.secret })).status).toBe(404);
     }
-    const ok = await raw(s, "/v1/chat/completions", { token: t.secret, json: { model: "gpt-4o", messages: [] } });
+    const ok = await raw(g.s, "/v1/chat/completions", { token: g.t.secret, json: { model: "gpt-4o", messages: [] } });
     expect(ok.status).toBe(200);
   });
 });

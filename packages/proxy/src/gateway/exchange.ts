@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { StoreDecision } from "../cache/policy.js";
 import type { Problem } from "../errors.js";
@@ -66,3 +67,27 @@ export interface CacheState {
 export type Outcome = "continue" | "answered" | Problem;
 
 export type Stage<D> = (x: Exchange, deps: D) => Outcome | Promise<Outcome>;
+
+/** The exchange of a request that just arrived for `provider`. */
+export function newExchange(req: IncomingMessage, res: ServerResponse, provider: Provider, breaker: CircuitBreaker): Exchange {
+  const url = req.url ?? "/";
+  const q = url.indexOf("?");
+  const path = q === -1 ? url : url.slice(0, q);
+  return {
+    req,
+    res,
+    provider,
+    breaker,
+    requestId: randomUUID(),
+    method: (req.method ?? "GET").toUpperCase(),
+    path,
+    upstreamPath: path.slice(provider.mount.length),
+    query: q === -1 ? "" : url.slice(q),
+    origin: typeof req.headers.origin === "string" ? req.headers.origin : undefined,
+    receivedAt: new Date(),
+    startedAt: performance.now(),
+    hasBody: false,
+    declaredLength: 0,
+    status: 0,
+  };
+}

@@ -1,9 +1,8 @@
-import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { problem, statusOf, v1Body, type Problem } from "../errors.js";
 import { CircuitBreaker } from "./breaker.js";
 import type { GatewayDeps } from "./deps.js";
-import type { Exchange, Stage } from "./exchange.js";
+import { newExchange, type Exchange, type Stage } from "./exchange.js";
 import { corsHeaders } from "./headers.js";
 import type { Provider } from "./providers.js";
 import { admit } from "./stages/admit.js";
@@ -71,26 +70,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse, provider: Provider): Promise<void> {
-    const url = req.url ?? "/";
-    const q = url.indexOf("?");
-    const path = q === -1 ? url : url.slice(0, q);
-    const x: Exchange = {
-      req,
-      res,
-      provider,
-      breaker: breakers.get(provider.name) as CircuitBreaker,
-      requestId: randomUUID(),
-      method: (req.method ?? "GET").toUpperCase(),
-      path,
-      upstreamPath: path.slice(provider.mount.length),
-      query: q === -1 ? "" : url.slice(q),
-      origin: typeof req.headers.origin === "string" ? req.headers.origin : undefined,
-      receivedAt: new Date(),
-      startedAt: performance.now(),
-      hasBody: false,
-      declaredLength: 0,
-      status: 0,
-    };
+    const x = newExchange(req, res, provider, breakers.get(provider.name) as CircuitBreaker);
     deps.metrics.inFlight.inc();
     try {
       await run(x);

@@ -1,20 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { connectionTokens, downstreamHeaders, upstreamHeaders } from "./headers.js";
 import { parseProviders, type Provider } from "./providers.js";
+import { providersYaml } from "./stages/testing.js";
 
 const defaults = { headersTimeoutMs: 30_000, streamIdleTimeoutMs: 300_000 };
 const ids = { requestId: "req-1", projectId: "proj-1" };
 
 function provider(extra = ""): Provider {
-  const yaml = `
-default_api: openai
-apis:
-  openai:
-    base_url: https://api.openai.com
-    allowed_endpoints: [/v1/chat/completions]
-    allowed_methods: [POST]
-${extra}`;
-  const [p] = parseProviders(yaml, "providers.yaml", defaults);
+  const [p] = parseProviders(providersYaml(extra), "providers.yaml", defaults);
   if (!p) throw new Error("no provider");
   return p;
 }

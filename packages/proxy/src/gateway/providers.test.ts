@@ -1,16 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../config-errors.js";
 import { defaultProviders, parseProviders } from "./providers.js";
+import { providersYaml } from "./stages/testing.js";
 
 const defaults = { headersTimeoutMs: 30_000, streamIdleTimeoutMs: 300_000 };
-const file = (extra: string) => `
-default_api: openai
-apis:
-  openai:
-    base_url: https://api.openai.com
-    allowed_endpoints: [/v1/chat/completions]
-    allowed_methods: [POST]
-${extra}`;
+const file = providersYaml;
 
 describe("forward_headers", () => {
   it("takes billing header names in any case", () => {

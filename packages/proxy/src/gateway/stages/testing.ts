@@ -1,9 +1,8 @@
-import { randomUUID } from "node:crypto";
 import { IncomingMessage, ServerResponse, type IncomingHttpHeaders } from "node:http";
 import type { Socket } from "node:net";
 import { Duplex } from "node:stream";
 import { CircuitBreaker } from "../breaker.js";
-import type { Exchange } from "../exchange.js";
+import { newExchange } from "../exchange.js";
 import { defaultProviders, parseProviders, type Provider } from "../providers.js";
 
 /** A socket stand-in that keeps what the response wrote, so a stage runs without a server. */
@@ -35,27 +34,7 @@ export function exchange(init: { method?: string; url?: string; headers?: Incomi
   }
   const res = new ServerResponse(req);
   res.assignSocket(wire as unknown as Socket);
-  const provider = init.provider ?? defaultProvider();
-  const url = req.url;
-  const q = url.indexOf("?");
-  const path = q === -1 ? url : url.slice(0, q);
-  const x: Exchange = {
-    req,
-    res,
-    provider,
-    breaker: new CircuitBreaker(5, 30_000),
-    requestId: randomUUID(),
-    method: req.method,
-    path,
-    upstreamPath: path.slice(provider.mount.length),
-    query: q === -1 ? "" : url.slice(q),
-    origin: typeof req.headers.origin === "string" ? req.headers.origin : undefined,
-    receivedAt: new Date(),
-    startedAt: performance.now(),
-    hasBody: false,
-    declaredLength: 0,
-    status: 0,
-  };
+  const x = newExchange(req, res, init.provider ?? defaultProvider(), new CircuitBreaker(5, 30_000));
   /** What the client received, parsed from the bytes on the wire. */
   const answer = (): Answer => {
     const raw = Buffer.concat(wire.written).toString("utf8");
@@ -82,3 +61,13 @@ export function defaultProvider(origin = "http://127.0.0.1:9"): Provider {
 export function providersFrom(yaml: string): Provider[] {
   return parseProviders(yaml, "test.yaml", DEFAULTS);
 }
+
+/** A providers file with one OpenAI-style provider and the YAML lines of `extra` under it. */
+export const providersYaml = (extra = "") => `
+default_api: openai
+apis:
+  openai:
+    base_url: https://api.openai.com
+    allowed_endpoints: [/v1/chat/completions]
+    allowed_methods: [POST]
+${extra}`;
