@@ -7,7 +7,7 @@ import { BINARY_PLACEHOLDER, MULTIPART_PLACEHOLDER } from "./body.js";
 import { toRecord } from "./record.js";
 import { mergeSse } from "./sse.js";
 
-const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), "utf8");
+const fixture = (name: string) => readFileSync(new URL(`../../../events/fixtures/${name}`, import.meta.url), "utf8");
 const nonStreamed: unknown = JSON.parse(fixture("chat-completion.json"));
 const streamed = fixture("chat-completion.sse");
 const chatRequest = { model: "gpt-4o-mini", messages: [{ role: "user", content: "Say hello" }] };

@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
-import { estimateTokens } from "./tokenize.js";
+import { estimateTokens } from "@llm-proxy/events/usage";
 import type { TokenizeJob, TokenizeReply, TokenizeRequest } from "./tokenizer-worker.js";
 
 /**

@@ -1,6 +1,6 @@
 import { parentPort } from "node:worker_threads";
 import { countTokens } from "gpt-tokenizer/encoding/o200k_base";
-import { completionText, countWithin, promptParts } from "./tokenize.js";
+import { completionTexts, countWithin, promptTexts, streamCompletionTexts } from "@llm-proxy/events/usage";
 
 /**
  * The tokenizer thread (count.ts starts it): parses bodies and counts tokens off the event loop.
@@ -10,9 +10,18 @@ export type TokenizeRequest = { kind: "prompt"; body: Uint8Array<ArrayBuffer> } 
 export type TokenizeJob = TokenizeRequest & { id: number };
 export type TokenizeReply = { id: number; tokens: number } | { id: number; error: string };
 
+function parse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The shared usage rule (`@llm-proxy/events/usage`), as the dispatcher applies it too. */
 function count(job: TokenizeJob): number {
-  if (job.kind === "prompt") return countWithin(promptParts(Buffer.from(job.body.buffer, job.body.byteOffset, job.body.byteLength).toString("utf8")), countTokens);
-  return countWithin([completionText(job.text, job.streaming)], countTokens);
+  if (job.kind === "prompt") return countWithin(promptTexts(parse(Buffer.from(job.body.buffer, job.body.byteOffset, job.body.byteLength).toString("utf8"))), countTokens);
+  return countWithin(job.streaming ? streamCompletionTexts(job.text) : completionTexts(parse(job.text)), countTokens);
 }
 
 parentPort?.on("message", (job: TokenizeJob) => {

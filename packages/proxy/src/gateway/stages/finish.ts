@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { EVENT_SCHEMA_VERSION, REQUEST_BODY_CAP, RESPONSE_BODY_CAP, type ProxyEvent } from "@llm-proxy/events";
 import { countCompletionTokens, countPromptTokens } from "../../usage/count.js";
 import { decodeBody } from "../../usage/decode.js";
-import { usageFromJson, usageFromSseTail, type TokenUsage } from "../../usage/extract.js";
+import { usageFromJson, usageFromSseTail, type TokenUsage } from "@llm-proxy/events/usage";
 import type { GatewayDeps } from "../deps.js";
 import type { Exchange } from "../exchange.js";
 import type { ForwardResult } from "../forward.js";
