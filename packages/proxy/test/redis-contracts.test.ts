@@ -4,6 +4,7 @@ import { decodeEvent, type ProxyEvent } from "@llm-proxy/events";
 import { sampleEvent } from "@llm-proxy/events/testing";
 import { afterAll, describe, expect, it } from "vitest";
 import { createMemoryBus } from "../src/bus/memory.js";
+import { pipelineHealth } from "../src/bus/pipeline.js";
 import type { EventBus } from "../src/bus/port.js";
 import { createRedisBus } from "../src/bus/redis.js";
 import { createMemoryRateLimiter } from "../src/ratelimit/memory.js";
@@ -111,5 +112,34 @@ describe("event bus contract", () => {
     expect(entries.map(([, fields]) => (decodeEvent(fields[1] as string) as { ok: true; event: ProxyEvent }).event.id)).toEqual(sent.map((e) => e.id));
     expect(bus.stats()).toMatchObject({ published: 250, dropped: 0 });
     await c.del(stream);
+  });
+});
+
+describe("pipeline health for the dashboard", () => {
+  it("in-process: the bus's figures, degraded once it dropped events", async () => {
+    const bus = createMemoryBus(1, undefined, () => {});
+    expect(await pipelineHealth(bus)()).toMatchObject({ kind: "in-process", status: "ok" });
+    bus.publish(event());
+    bus.publish(event());
+    const h = await pipelineHealth(bus)();
+    expect(h).toMatchObject({ kind: "in-process", status: "degraded" });
+    expect(h.dropped).toBeGreaterThan(0);
+  });
+
+  it.skipIf(!url)("redis: what the consumer group has not acknowledged, and how old the oldest is; degraded with no group yet", async () => {
+    const c = client();
+    await ready(c);
+    const key = `test-pipeline-${randomUUID()}`;
+    const bus = createRedisBus(c, { stream: key, maxLen: 1000, capacity: 100, batchSize: 10, onError: () => {} });
+    const health = pipelineHealth(bus, { redis: c, key, group: "dispatchers" });
+    expect(await health()).toMatchObject({ kind: "redis", status: "degraded" });
+    await c.xgroup("CREATE", key, "dispatchers", "0", "MKSTREAM");
+    for (let i = 0; i < 3; i++) bus.publish(event());
+    await bus.close();
+    await c.xreadgroup("GROUP", "dispatchers", "d1", "COUNT", 2, "STREAMS", key, ">");
+    const h = await health();
+    expect(h).toMatchObject({ kind: "redis", status: "ok", pending: 2, published: 3 });
+    expect(h.lagMs).toBeGreaterThanOrEqual(0);
+    await c.del(key);
   });
 });

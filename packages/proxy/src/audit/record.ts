@@ -86,3 +86,24 @@ export async function audited<T>(sql: Sql, who: Actor, action: string, run: (tx:
     throw err;
   }
 }
+
+/** A `/v1` request refused for a reason the audit trail keeps (an inactive project). */
+export interface DeniedRequest {
+  projectId: string;
+  requestId: string;
+  clientIp: string | undefined;
+  userAgent: string | undefined;
+  method: string;
+  path: string;
+  reason: string;
+}
+
+/** Writes the `proxy_request` / `denied` row of a refused data-plane request, as the original does. */
+export function writeDeniedRequest(sql: Sql, r: DeniedRequest): Promise<void> {
+  return writeAudit(sql, { actor: "system", requestId: r.requestId, clientIp: r.clientIp, method: r.method, path: r.path, userAgent: r.userAgent }, {
+    action: "proxy_request",
+    outcome: "denied",
+    reason: r.reason,
+    note: { projectId: r.projectId, details: { reason: r.reason } },
+  });
+}

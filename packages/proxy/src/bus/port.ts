@@ -15,3 +15,14 @@ export interface EventBus {
   stats(): BusStats;
   close(): Promise<void>;
 }
+
+/** The event pipeline as the dashboard shows it; `lagMs`/`pending` only when a dispatcher consumes a stream. */
+export interface PipelineHealth {
+  kind: "in-process" | "redis";
+  status: "ok" | "degraded" | "down";
+  published?: number;
+  dropped?: number;
+  buffered?: number;
+  pending?: number;
+  lagMs?: number;
+}

@@ -1,4 +1,5 @@
 import type { ClientIpResolver } from "../api/client-ip.js";
+import type { DeniedRequest } from "../audit/record.js";
 import type { EventBus } from "../bus/port.js";
 import type { StoreOptions } from "../cache/policy.js";
 import type { ResponseCacheStore } from "../cache/port.js";
@@ -9,6 +10,8 @@ import type { UsageRecorder } from "../usage/recorder.js";
 import type { Access } from "./access.js";
 import type { Upstreams } from "./forward.js";
 import type { Provider } from "./providers.js";
+
+export type { DeniedRequest } from "../audit/record.js";
 
 /** What the gateway's stages need, built by the composition root. */
 export interface GatewayDeps {
@@ -37,14 +40,4 @@ export interface CacheDeps {
   store: ResponseCacheStore;
   shared: boolean;
   policy: StoreOptions;
-}
-
-export interface DeniedRequest {
-  projectId: string;
-  requestId: string;
-  clientIp: string | undefined;
-  userAgent: string | undefined;
-  method: string;
-  path: string;
-  reason: string;
 }

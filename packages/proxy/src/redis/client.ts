@@ -62,3 +62,17 @@ export function whenReady(client: RedisClient, timeoutMs: number): Promise<boole
     client.once("ready", onReady);
   });
 }
+
+/**
+ * Warnings for an outage that repeats on every retry while Redis is down: `warn(what)` gives the
+ * error handler of one kind of failure, which logs the first error of that kind per `everyMs`.
+ */
+export function throttledWarnings(log: { warn(obj: object, msg: string): void }, everyMs = 60_000, now = () => Date.now()): (what: string) => (err: unknown) => void {
+  const last = new Map<string, number>();
+  return (what) => (err) => {
+    const at = last.get(what);
+    if (at !== undefined && now() - at < everyMs) return;
+    last.set(what, now());
+    log.warn({ err: err instanceof Error ? err.message : String(err) }, what);
+  };
+}

@@ -2,6 +2,7 @@ import type { AuditPage, AuditView } from "../../audit/verbs.js";
 import type { BulkRevokeResult, ProjectView } from "../../projects/verbs.js";
 import type { CreatedToken, TokenView } from "../../tokens/verbs.js";
 import type { UsageReport } from "../../usage/verbs.js";
+import type { PipelineHealth } from "../../bus/port.js";
 import type { ProjectInput, ProjectPatch, TokenInput, TokenPatch } from "../../api/contract.js";
 
 /** The browser behind an admin action, as the audit trail records it. */
@@ -29,16 +30,7 @@ export interface BackendHealth {
   detail?: unknown;
 }
 
-/** The event pipeline as the dashboard shows it; `lagMs`/`pending` only when a dispatcher consumes a stream. */
-export interface PipelineHealth {
-  kind: "in-process" | "redis";
-  status: "ok" | "degraded" | "down";
-  published?: number;
-  dropped?: number;
-  buffered?: number;
-  pending?: number;
-  lagMs?: number;
-}
+export type { PipelineHealth } from "../../bus/port.js";
 
 /**
  * Everything the admin pages need from the management plane. Two implementations: the domain
