@@ -1,5 +1,5 @@
 import { hostname } from "node:os";
-import { ConfigError, Problems, address, boolean, duration, linkedRedisUrl, oneOf, readEnv, readSstLinks, redisFields, resolveRedisUrl, size, text, textOr, wholeNumber, type Env } from "@llm-proxy/config";
+import { ConfigError, Problems, address, boolean, duration, httpUrl, linkedRedisUrl, oneOf, readEnv, readSstLinks, redisFields, resolveRedisUrl, size, text, textOr, wholeNumber, type Env } from "@llm-proxy/config";
 import { z } from "zod";
 import { linkedSecrets, type Secrets } from "./links.js";
 import { SINK_NAMES, type SinkName } from "./sinks/names.js";
@@ -27,9 +27,9 @@ export const envSchema = z.object({
   DISPATCHER_ENDPOINT: text(),
   DISPATCHER_FILE_PATH: text(),
   DISPATCHER_FILE_MAX_BYTES: size(100 * 1024 * 1024),
-  DISPATCHER_WEBHOOK_URL: text(),
-  DISPATCHER_LUNARY_URL: text(),
-  DISPATCHER_HELICONE_URL: text(),
+  DISPATCHER_WEBHOOK_URL: httpUrl(),
+  DISPATCHER_LUNARY_URL: httpUrl(),
+  DISPATCHER_HELICONE_URL: httpUrl(),
   DISPATCHER_BATCH_SIZE: wholeNumber(100, { min: 1, max: 10_000 }),
   DISPATCHER_MAX_ATTEMPTS: wholeNumber(5, { min: 1, max: 100 }),
   DISPATCHER_RETRY_BASE: duration(1000, { max: 300_000 }),
