@@ -137,3 +137,8 @@ export const text = (min = 1) =>
 
 /** Free text with a default. */
 export const textOr = (fallback: string) => z.string().default(fallback);
+
+/** pino's levels, which both services log with. */
+export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+export const logLevel = () => oneOf(LOG_LEVELS, "info");

@@ -1,5 +1,5 @@
 import { hostname } from "node:os";
-import { ConfigError, Problems, address, boolean, duration, httpUrl, linkedRedisUrl, oneOf, readEnv, readSstLinks, redisFields, resolveRedisUrl, size, text, textOr, wholeNumber, type Env } from "@llm-proxy/config";
+import { ConfigError, Problems, address, boolean, duration, httpUrl, linkedRedisUrl, logLevel, readEnv, readSstLinks, redisFields, resolveRedisUrl, size, text, textOr, wholeNumber, type Env } from "@llm-proxy/config";
 import { z } from "zod";
 import { linkedSecrets, type Secrets } from "./links.js";
 import { SINK_NAMES, type SinkName } from "./sinks/names.js";
@@ -40,7 +40,7 @@ export const envSchema = z.object({
   DISPATCHER_HTTP_ADDR: address({ host: "0.0.0.0", port: 9090 }),
   DISPATCHER_SHUTDOWN_TIMEOUT: duration(20_000, { min: 1, max: 600_000 }),
   LLM_PROXY_DISPATCHER_VERBOSE: boolean(false),
-  LOG_LEVEL: oneOf(["trace", "debug", "info", "warn", "error", "fatal", "silent"], "info"),
+  LOG_LEVEL: logLevel(),
 });
 
 /** Every environment variable the dispatcher reads (SST links aside). */

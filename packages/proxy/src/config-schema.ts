@@ -1,4 +1,4 @@
-import { address, boolean, duration, httpUrl, oneOf, redisFields, size, text, textOr, url, wholeNumber } from "@llm-proxy/config";
+import { address, boolean, duration, httpUrl, logLevel, oneOf, redisFields, size, text, textOr, url, wholeNumber } from "@llm-proxy/config";
 import { z } from "zod";
 
 /**
@@ -22,8 +22,6 @@ const encryptionKey = z
     return key;
   });
 
-export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
-
 export const envSchema = z.object({
   // Unset listeners: loadConfig picks the host by mode (embedded: loopback only).
   LISTEN_ADDR: address(),
@@ -42,7 +40,7 @@ export const envSchema = z.object({
   MANAGEMENT_TOKEN: text(16),
   ENCRYPTION_KEY: encryptionKey,
   REQUIRE_ENCRYPTION_KEY: boolean(false),
-  LOG_LEVEL: oneOf(LOG_LEVELS, "info"),
+  LOG_LEVEL: logLevel(),
   LOG_FORMAT: oneOf(["json", "console"], "json"),
   SHUTDOWN_TIMEOUT: duration(30_000),
   SHUTDOWN_DELAY: duration(0),

@@ -27,6 +27,11 @@ describe("config", () => {
       expectTypeOf(c.storage.kind).toEqualTypeOf<"embedded">();
     }
     expect(c.mode).toBe("services");
+    // With Redis, events go to the stream: a file event log does not type-check (nor load).
+    const shared = loadConfig({ REDIS_URL: "redis://127.0.0.1:6379" });
+    if (shared.redis) expectTypeOf(shared.events.fileLog).toEqualTypeOf<undefined>();
+    else expectTypeOf(shared.events.fileLog).toEqualTypeOf<string | undefined>();
+    expect(() => loadConfig({ REDIS_URL: "redis://127.0.0.1:6379", FILE_EVENT_LOG: "./e.jsonl" })).toThrow(/^FILE_EVENT_LOG: only used without Redis/);
   });
 
   it("reads every value in the shared forms: Go durations, sizes, booleans in any case, blank as unset", () => {

@@ -1,9 +1,9 @@
 import fs from "node:fs";
 import path from "node:path";
-import { ConfigError, Problems, isLoopbackHost, linkedDatabaseUrl, linkedRedisUrl, linkedSecret, parseDuration, readEnv, readSstLinks, resolveRedisUrl, type Env, type SstLinks } from "@llm-proxy/config";
+import { ConfigError, Problems, isLoopbackHost, linkedDatabaseUrl, linkedRedisUrl, linkedSecret, parseDuration, readEnv, readSstLinks, resolveRedisUrl, type Env, type LogLevel, type SstLinks } from "@llm-proxy/config";
 import { loadProviders, type Provider } from "./gateway/providers.js";
 import { parseTrustedProxies, type TrustedProxies } from "./api/client-ip.js";
-import { CONFIG_VARIABLES, envSchema, type LOG_LEVELS, type ProxyEnv } from "./config-schema.js";
+import { CONFIG_VARIABLES, envSchema, type ProxyEnv } from "./config-schema.js";
 
 /**
  * The proxy's configuration, parsed once at boot from the environment (and SST links, which take
@@ -35,7 +35,7 @@ interface CommonConfig {
   publicBaseUrl: string | undefined;
   dataDir: string;
   encryptionKey: Buffer | undefined;
-  log: { level: (typeof LOG_LEVELS)[number]; format: "json" | "console" };
+  log: { level: LogLevel; format: "json" | "console" };
   shutdownTimeoutMs: number;
   /** After SIGTERM, keep serving this long with /ready answering 503 before the listeners close. */
   shutdownDelayMs: number;
@@ -51,30 +51,28 @@ interface CommonConfig {
     usageFlushIntervalMs: number;
     breaker: { threshold: number; cooldownMs: number };
   };
-  redis: { url: string; cluster: boolean; commandTimeoutMs: number; prefix: string; tlsCa: string | undefined } | undefined;
   rateLimit: { defaultRpm: number; failMode: "open" | "closed" };
   cache:
     | { defaultTtlSeconds: number; maxObjectBytes: number; maxBytes: number; streamResponses: boolean; shared: boolean; redisPrefix: string }
     | undefined;
-  /** `fileLog` is set only without Redis (with Redis, events go to the stream). */
-  events: { enabled: boolean; bufferSize: number; fileLog: string | undefined; stream: string; maxLen: number; consumerGroup: string };
   metrics: { enabled: boolean; token: string | undefined };
 }
 
+export type RedisConfig = { url: string; cluster: boolean; commandTimeoutMs: number; prefix: string; tlsCa: string | undefined };
+type EventsConfig = { enabled: boolean; bufferSize: number; stream: string; maxLen: number; consumerGroup: string };
+
+/** With Redis, events go to the stream (the dispatcher's file sink writes files), so no fileLog. */
+export type SharedState = { redis: RedisConfig; events: EventsConfig & { fileLog: undefined } };
+/** Without Redis, everything is in-process; events may also be written to a JSONL file. */
+export type InProcessState = { redis: undefined; events: EventsConfig & { fileLog: string | undefined } };
+
 /** No DATABASE_URL: PGlite in DATA_DIR; without MANAGEMENT_TOKEN the server generates and keeps one. */
-export interface EmbeddedConfig extends CommonConfig {
-  mode: "embedded";
-  storage: EmbeddedStorage;
-  managementToken: string | undefined;
-}
+export type EmbeddedConfig = CommonConfig & (SharedState | InProcessState) & { mode: "embedded"; storage: EmbeddedStorage; managementToken: string | undefined };
 
 /** DATABASE_URL (or the SST Database link) set: any number of instances, a management token given. */
-export interface ServicesConfig extends CommonConfig {
-  mode: "services";
-  storage: PostgresStorage;
-  managementToken: string;
-}
+export type ServicesConfig = CommonConfig & (SharedState | InProcessState) & { mode: "services"; storage: PostgresStorage; managementToken: string };
 
+/** Impossible combinations do not type-check: a services config without a token, a file event log with Redis. */
 export type Config = EmbeddedConfig | ServicesConfig;
 
 /**
@@ -95,8 +93,7 @@ export function loadConfig(env: Env = process.env, overrides: Env = {}): Config 
   const tlsCa = readCa(e.REDIS_TLS_CA_FILE, problems);
   problems.throwIfAny();
 
-  const redis = redisUrl === undefined ? undefined : { url: redisUrl, cluster: e.REDIS_CLUSTER, commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT, prefix: e.REDIS_KEY_PREFIX, tlsCa };
-  const common = commonConfig(e, mode, trustedProxies, redis);
+  const common = { ...commonConfig(e, mode, trustedProxies), ...state(e, redisUrl, tlsCa) };
   if (databaseUrl !== undefined && e.MANAGEMENT_TOKEN !== undefined) {
     const ssl = e.DATABASE_SSL !== "auto" ? e.DATABASE_SSL : isLoopbackHost(new URL(databaseUrl).hostname) ? "disable" : "require";
     const storage: PostgresStorage = { kind: "postgres", url: databaseUrl, poolSize: e.DATABASE_POOL_SIZE, ssl };
@@ -116,7 +113,15 @@ function linkedEnv(env: Env, links: SstLinks, problems: Problems): Env {
   };
 }
 
-function commonConfig(e: ProxyEnv, mode: Config["mode"], trustedProxies: TrustedProxies, redis: CommonConfig["redis"]): CommonConfig {
+/** Redis and the event stream, or everything in-process (events optionally to a file). */
+function state(e: ProxyEnv, redisUrl: string | undefined, tlsCa: string | undefined): SharedState | InProcessState {
+  const events = { enabled: e.OBSERVABILITY_ENABLED, bufferSize: e.OBSERVABILITY_BUFFER_SIZE, stream: e.REDIS_STREAM_KEY, maxLen: e.REDIS_STREAM_MAX_LEN, consumerGroup: e.REDIS_CONSUMER_GROUP };
+  if (redisUrl === undefined) return { redis: undefined, events: { ...events, fileLog: e.FILE_EVENT_LOG } };
+  const redis = { url: redisUrl, cluster: e.REDIS_CLUSTER, commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT, prefix: e.REDIS_KEY_PREFIX, tlsCa };
+  return { redis, events: { ...events, fileLog: undefined } };
+}
+
+function commonConfig(e: ProxyEnv, mode: Config["mode"], trustedProxies: TrustedProxies): CommonConfig {
   // A laptop's `npm start` serves the management API, admin UI and /metrics: local unless asked.
   const defaultHost = mode === "embedded" ? "127.0.0.1" : "0.0.0.0";
   return {
@@ -145,7 +150,6 @@ function commonConfig(e: ProxyEnv, mode: Config["mode"], trustedProxies: Trusted
       usageFlushIntervalMs: e.USAGE_FLUSH_INTERVAL,
       breaker: { threshold: e.CIRCUIT_BREAKER_THRESHOLD, cooldownMs: e.CIRCUIT_BREAKER_COOLDOWN },
     },
-    redis,
     rateLimit: { defaultRpm: e.RATE_LIMIT_RPM, failMode: e.RATE_LIMIT_FAIL_MODE },
     cache: e.HTTP_CACHE_ENABLED
       ? {
@@ -157,14 +161,6 @@ function commonConfig(e: ProxyEnv, mode: Config["mode"], trustedProxies: Trusted
           redisPrefix: e.REDIS_CACHE_KEY_PREFIX,
         }
       : undefined,
-    events: {
-      enabled: e.OBSERVABILITY_ENABLED,
-      bufferSize: e.OBSERVABILITY_BUFFER_SIZE,
-      fileLog: e.FILE_EVENT_LOG,
-      stream: e.REDIS_STREAM_KEY,
-      maxLen: e.REDIS_STREAM_MAX_LEN,
-      consumerGroup: e.REDIS_CONSUMER_GROUP,
-    },
     metrics: { enabled: e.ENABLE_METRICS, token: e.METRICS_TOKEN },
   };
 }
