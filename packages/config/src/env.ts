@@ -28,8 +28,7 @@ export function readEnv<S extends Schema>(schema: S, env: Env, problems = new Pr
   const parsed = schema.safeParse(cleanEnv(env));
   if (parsed.success) return parsed.data;
   for (const issue of parsed.error.issues) problems.add(issue.path.join(".") || "environment", issue.message);
-  problems.throwIfAny();
-  throw new Error("unreachable: a failed parse adds a problem");
+  return problems.fail();
 }
 
 /**

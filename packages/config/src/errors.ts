@@ -21,6 +21,11 @@ export class Problems {
 
   /** Throws one ConfigError listing every problem so far; returns when there is none. */
   throwIfAny(): void {
-    if (this.#lines.length > 0) throw new ConfigError(this.#lines.join("\n"));
+    if (this.#lines.length > 0) this.fail();
+  }
+
+  /** Throws one ConfigError listing every problem so far (callers have added at least one). */
+  fail(): never {
+    throw new ConfigError(this.#lines.join("\n") || "invalid configuration");
   }
 }

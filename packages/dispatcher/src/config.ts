@@ -88,9 +88,9 @@ export function loadConfig(env: Env = process.env, purpose: "run" | "replay" = "
   const redisUrl = resolveRedisUrl(linkedRedisUrl(links, problems), e, problems);
   if (redisUrl === undefined) problems.add("REDIS_URL", "Redis is not configured: set REDIS_URL (redis:// or rediss://), REDIS_ADDR, or link the SST Cache");
   const sinkSettings = buildSinkSettings(e, linkedSecrets(env, links, problems), sinks, problems);
-  problems.throwIfAny();
+  if (redisUrl === undefined || problems.count > 0) return problems.fail();
   return {
-    redisUrl: redisUrl ?? "",
+    redisUrl,
     stream: {
       key: e.REDIS_STREAM_KEY,
       group: e.REDIS_CONSUMER_GROUP,
