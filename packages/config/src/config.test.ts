@@ -17,6 +17,7 @@ import {
   linkedSecret,
   oneOf,
   parseAddress,
+  parseDotenv,
   parseBoolean,
   parseDuration,
   parseSize,
@@ -229,5 +230,29 @@ describe("the Redis settings both services read", () => {
     [{ REDIS_DB: "16" }, 'REDIS_DB: expected a whole number from 0 to 15, got "16"'],
   ])("refuses %j", (env, expected) => {
     expect(() => resolve(env)).toThrow(new ConfigError(expected));
+  });
+});
+
+describe(".env text", () => {
+  it("reads assignments, export, comments and both quote styles; later lines win", () => {
+    const text = [
+      "# a comment",
+      "",
+      "A=plain value  # trailing comment",
+      "export B=exported",
+      "C='single # kept $HOME'",
+      'D="line\\none \\"quoted\\" \\\\ # kept"',
+      "E=",
+      "F=a#b",
+      "not an assignment",
+      "A=again",
+      "G = spaced ",
+      "H=https://x.example/#frag",
+    ].join("\n");
+    expect(parseDotenv(text)).toEqual({ A: "again", B: "exported", C: "single # kept $HOME", D: 'line\none "quoted" \\ # kept', E: "", F: "a#b", G: "spaced", H: "https://x.example/#frag" });
+  });
+
+  it("reads CRLF files", () => {
+    expect(parseDotenv("A=1\r\nB='2'\r\n")).toEqual({ A: "1", B: "2" });
   });
 });

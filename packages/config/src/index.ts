@@ -4,3 +4,4 @@ export { LOG_LEVELS, address, boolean, duration, hostPort, httpUrl, logLevel, on
 export { checkVariable, cleanEnv, readEnv, type Env } from "./env.js";
 export { linkedDatabaseUrl, linkedRedisUrl, linkedSecret, readSstLinks, type SstLinks } from "./sst-links.js";
 export { cacheLinkUrl, isLoopbackHost, redisFields, resolveRedisUrl, withRedisPassword, type CacheLink } from "./redis-url.js";
+export { parseDotenv, readDotenvFile } from "./dotenv.js";
