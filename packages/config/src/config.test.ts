@@ -193,6 +193,9 @@ describe("SST links", () => {
     };
     expect(cache("master.x.cache.amazonaws.com")).toBe("rediss://default:pw@master.x.cache.amazonaws.com:6379");
     expect(cache("localhost")).toBe("redis://default:pw@localhost:6379");
+    // A local `dev` Redis may link null credentials and port.
+    const { links: l, problems } = links({ SST_RESOURCE_Cache: JSON.stringify({ host: "127.0.0.1", port: null, username: null, password: null }) });
+    expect([linkedRedisUrl(l, problems), problems.count]).toEqual(["redis://127.0.0.1:6379", 0]);
   });
 
   it("reads a secret's value; an unset secret (\"\") counts as absent; a malformed link is named", () => {

@@ -34,10 +34,12 @@ function linked<T>(links: SstLinks, name: string, schema: z.ZodType<T>, problems
   return undefined;
 }
 
-const port = z.coerce.number<number | string>().int().min(1).max(65535);
+// Optional fields may arrive as null (a `dev` block without them): null counts as absent.
+const port = z.coerce.number<number | string>().int().min(1).max(65535).nullish().transform((v) => v ?? undefined);
+const optional = z.string().nullish().transform((v) => v ?? undefined);
 const secretLink = z.object({ value: z.string() });
-const databaseLink = z.object({ host: z.string().min(1), port: port.optional(), username: z.string().optional(), password: z.string().optional(), database: z.string().optional() });
-const cacheLink = z.object({ host: z.string().min(1), port: port.optional(), username: z.string().optional(), password: z.string().optional() });
+const databaseLink = z.object({ host: z.string().min(1), port, username: optional, password: optional, database: optional });
+const cacheLink = z.object({ host: z.string().min(1), port, username: optional, password: optional });
 
 /** An `sst.Secret` link, `{"value": "..."}`; an unset secret links as "" and counts as absent. */
 export function linkedSecret(links: SstLinks, name: string, problems: Problems): string | undefined {
