@@ -30,6 +30,9 @@ export const envSchema = z.object({
   DISPATCHER_WEBHOOK_URL: httpUrl(),
   DISPATCHER_LUNARY_URL: httpUrl(),
   DISPATCHER_HELICONE_URL: httpUrl(),
+  // Sink secrets; their SST links win (links.ts).
+  LLM_PROXY_API_KEY: text(),
+  DISPATCHER_WEBHOOK_SECRET: text(),
   DISPATCHER_BATCH_SIZE: wholeNumber(100, { min: 1, max: 10_000 }),
   DISPATCHER_MAX_ATTEMPTS: wholeNumber(5, { min: 1, max: 100 }),
   DISPATCHER_RETRY_BASE: duration(1000, { max: 300_000 }),
@@ -87,7 +90,7 @@ export function loadConfig(env: Env = process.env, purpose: "run" | "replay" = "
   const sinks = purpose === "run" ? parseSinks(e.DISPATCHER_SERVICE, problems) : [];
   const redisUrl = resolveRedisUrl(linkedRedisUrl(links, problems), e, problems);
   if (redisUrl === undefined) problems.add("REDIS_URL", "Redis is not configured: set REDIS_URL (redis:// or rediss://), REDIS_ADDR, or link the SST Cache");
-  const sinkSettings = buildSinkSettings(e, linkedSecrets(env, links, problems), sinks, problems);
+  const sinkSettings = buildSinkSettings(e, linkedSecrets(e, links, problems), sinks, problems);
   if (redisUrl === undefined || problems.count > 0) return problems.fail();
   return {
     redisUrl,

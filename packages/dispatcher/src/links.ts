@@ -1,4 +1,4 @@
-import { linkedSecret, type Env, type Problems, type SstLinks } from "@llm-proxy/config";
+import { linkedSecret, type Problems, type SstLinks } from "@llm-proxy/config";
 
 /**
  * Secrets that may arrive inside an SST link's JSON (`SST_RESOURCE_<link>` = `{"value": ...}`)
@@ -12,7 +12,8 @@ const LINKED_SECRETS = {
 
 export type Secrets = { [S in keyof typeof LINKED_SECRETS]: string | undefined };
 
-export function linkedSecrets(env: Env, links: SstLinks, problems: Problems): Secrets {
-  const pick = ({ link, variable }: { link: string; variable: string }) => linkedSecret(links, link, problems) ?? (env[variable]?.trim() || undefined);
+/** `plain` holds the parsed variables (trimmed, blank = unset). */
+export function linkedSecrets(plain: { LLM_PROXY_API_KEY?: string | undefined; DISPATCHER_WEBHOOK_SECRET?: string | undefined }, links: SstLinks, problems: Problems): Secrets {
+  const pick = ({ link, variable }: (typeof LINKED_SECRETS)[keyof typeof LINKED_SECRETS]) => linkedSecret(links, link, problems) ?? plain[variable];
   return { lunary: pick(LINKED_SECRETS.lunary), helicone: pick(LINKED_SECRETS.helicone), webhook: pick(LINKED_SECRETS.webhook) };
 }
