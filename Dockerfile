@@ -12,6 +12,7 @@ FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY packages/events/package.json packages/events/
+COPY packages/config/package.json packages/config/
 COPY packages/proxy/package.json packages/proxy/
 COPY packages/dispatcher/package.json packages/dispatcher/
 COPY packages/scripts/package.json packages/scripts/
@@ -20,6 +21,7 @@ RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json ./
 COPY scripts/build.mjs scripts/
 COPY packages/events/src packages/events/src
+COPY packages/config/src packages/config/src
 COPY packages/proxy/src packages/proxy/src
 COPY packages/dispatcher/src packages/dispatcher/src
 RUN node scripts/build.mjs proxy dispatcher
@@ -29,13 +31,14 @@ FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY packages/events/package.json packages/events/
+COPY packages/config/package.json packages/config/
 COPY packages/proxy/package.json packages/proxy/
 COPY packages/dispatcher/package.json packages/dispatcher/
 COPY packages/scripts/package.json packages/scripts/
 # Only the services' workspaces: the operator CLI (AWS SDK, openai) stays out of the image. No
 # production dependency has an install script; `prepare` (the build) is the build stage's job.
 COPY scripts/patch-postgres.mjs scripts/
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund -w @llm-proxy/events -w @llm-proxy/proxy -w @llm-proxy/dispatcher && npm cache clean --force \
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund -w @llm-proxy/events -w @llm-proxy/config -w @llm-proxy/proxy -w @llm-proxy/dispatcher && npm cache clean --force \
   && node scripts/patch-postgres.mjs
 
 FROM ${NODE_IMAGE} AS runtime

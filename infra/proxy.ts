@@ -1,6 +1,6 @@
 import { httpHealthCommand, serviceNetwork, xrayDaemon, xrayPermissions } from "./cluster";
 import type { Network, SecurityGroups } from "./network";
-import { parseDuration } from "../packages/proxy/src/config-errors";
+import { parseDuration } from "../packages/config/src/values";
 import { stageParameters } from "./parameters";
 import { type SecretStore, type Secrets, taskSecrets } from "./secrets";
 import { retentionKey, type StageSettings } from "./stage";

@@ -1,8 +1,8 @@
 /**
  * Per-stage runtime settings kept in SSM Parameter Store as `/llm-proxy/<stage>/<NAME>` (set with
  * `llm-proxy config:set`) and read at `sst deploy` into the services' container environment.
- * Pure data: the CLI validates names against this list (and values against the proxy's config
- * schema), so a name missing here can't be set and a parameter nobody listed is never applied.
+ * Pure data: the CLI validates names against this list (and values with the config parser of each
+ * service listed), so a name missing here can't be set and a parameter nobody listed is never applied.
  */
 
 export type RuntimeService = "proxy" | "dispatcher";
@@ -26,7 +26,7 @@ export const runtimeSettings: Record<string, readonly RuntimeService[]> = {
   MANAGEMENT_MAX_BODY_BYTES: ["proxy"],
   RATE_LIMIT_RPM: ["proxy"],
   RATE_LIMIT_FAIL_MODE: ["proxy"],
-  // Response cache: the CLI validates these until the proxy's schema reads them.
+  // Response cache
   HTTP_CACHE_ENABLED: ["proxy"],
   HTTP_CACHE_DEFAULT_TTL: ["proxy"],
   HTTP_CACHE_MAX_OBJECT_BYTES: ["proxy"],

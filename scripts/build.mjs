@@ -40,7 +40,7 @@ export const targets = [
 ];
 
 /** What the outputs are made from: a change to any of these makes the build stale. */
-const sources = ["packages/events/src", "packages/proxy/src", "packages/dispatcher/src", "packages/scripts/src", "infra", "scripts/build.mjs", "tsconfig.json"];
+const sources = ["packages/events/src", "packages/config/src", "packages/proxy/src", "packages/dispatcher/src", "packages/scripts/src", "infra", "scripts/build.mjs", "tsconfig.json"];
 
 function newestMtime(p) {
   if (!existsSync(p)) return 0;

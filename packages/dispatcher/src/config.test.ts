@@ -18,7 +18,7 @@ describe("config", () => {
     expect(c.stream.consumer).toMatch(/^dispatcher-file-.+-\d+$/);
     expect(c.sinks).toEqual(["file"]);
     expect(c.deadLetterKey).toBe("llm-proxy-events:dead-letter");
-    expect(c.http).toEqual({ host: undefined, port: 9090 });
+    expect(c.http).toEqual({ host: "0.0.0.0", port: 9090 });
   });
 
   it("parses Go-style durations and DISPATCHER_ENDPOINT for a single sink", () => {
@@ -32,7 +32,7 @@ describe("config", () => {
     const link = (host: string) => JSON.stringify({ host, port: 6379, username: "default", password: "p@ss" });
     expect(loadConfig({ ...base, SST_RESOURCE_Cache: link("master.x.cache.amazonaws.com") }).redisUrl).toBe("rediss://default:p%40ss@master.x.cache.amazonaws.com:6379");
     for (const host of ["localhost", "127.0.0.1", "127.1.2.3", "::1"]) expect(loadConfig({ ...base, SST_RESOURCE_Cache: link(host) }).redisUrl).toMatch(/^redis:\/\//);
-    expect(() => loadConfig({ ...base, SST_RESOURCE_Cache: "{host" })).toThrow(/SST_RESOURCE_Cache: not JSON/);
+    expect(() => loadConfig({ ...base, SST_RESOURCE_Cache: "{host" })).toThrow(/SST_RESOURCE_Cache: expected JSON \(an SST link\)/);
   });
 
   it("joins REDIS_PASSWORD into the Redis URL, user default unless the URL names one", () => {
@@ -71,8 +71,18 @@ describe("config", () => {
       loadConfig({ DISPATCHER_SERVICE: "file,kafka,webhook", DISPATCHER_BUFFER: "10" });
     } catch (error) {
       const message = (error as Error).message;
-      for (const expected of ["DISPATCHER_BUFFER is not supported", "unknown sink(s) kafka", "DISPATCHER_FILE_PATH", "DISPATCHER_WEBHOOK_SECRET", "Redis is not configured"]) expect(message).toContain(expected);
+      for (const expected of ["DISPATCHER_BUFFER: not supported", "unknown sink(s) kafka", "DISPATCHER_FILE_PATH", "DISPATCHER_WEBHOOK_SECRET", "Redis is not configured"]) expect(message).toContain(expected);
     }
+  });
+
+  it("reads durations as the proxy does (a bare number is seconds) and refuses an old milliseconds value by its bound", () => {
+    expect(loadConfig({ ...base, REDIS_STREAM_BLOCK_TIME: "2", DISPATCHER_RETRY_BASE: "0.5" })).toMatchObject({ stream: { blockMs: 2000 }, retry: { baseMs: 500 } });
+    expect(() => loadConfig({ ...base, REDIS_STREAM_BLOCK_TIME: "5000" })).toThrow(new ConfigError('REDIS_STREAM_BLOCK_TIME: expected a duration from 1ms to 1m, got "5000" (a bare number is seconds)'));
+    expect(() => loadConfig({ ...base, DISPATCHER_HTTP_TIMEOUT: "30000" })).toThrow(/^DISPATCHER_HTTP_TIMEOUT: expected a duration from 1ms to 10m/);
+  });
+
+  it("reads sizes and addresses in the shared forms", () => {
+    expect(loadConfig({ ...base, DISPATCHER_FILE_MAX_BYTES: "10MB", DISPATCHER_HTTP_ADDR: "[::1]:9191" })).toMatchObject({ sinkSettings: { file: { maxBytes: 10 * 1024 * 1024 } }, http: { host: "::1", port: 9191 } });
   });
 
   it("refuses the in-memory bus, which cannot cross processes", () => {

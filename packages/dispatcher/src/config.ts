@@ -1,56 +1,53 @@
 import { hostname } from "node:os";
+import { ConfigError, Problems, address, boolean, duration, httpUrl, linkedRedisUrl, logLevel, readEnv, readSstLinks, redisFields, resolveRedisUrl, size, text, textOr, wholeNumber, type Env } from "@llm-proxy/config";
 import { z } from "zod";
-import { linkedSecrets, resolveRedisUrl, type Secrets } from "./links.js";
+import { linkedSecrets, type Secrets } from "./links.js";
 import { SINK_NAMES, type SinkName } from "./sinks/names.js";
 
-/** Go-style durations as the original accepts them ("5s", "250ms", "1m"), or plain milliseconds. */
-const duration = z.string().trim().transform((text, ctx) => {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text);
-  if (!match) {
-    ctx.addIssue({ code: "custom", message: `not a duration: "${text}" (use e.g. 500ms, 5s, 1m)` });
-    return z.NEVER;
-  }
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] ?? "ms"] ?? 1;
-  return Math.round(Number(match[1]) * unit);
+export { ConfigError };
+
+/**
+ * Every variable the dispatcher reads, in the forms shared with the proxy and the CLI
+ * (@llm-proxy/config). Durations are bounded so that a bare number written as milliseconds (this
+ * service's old meaning; a bare number is now seconds everywhere) is refused, not waited out.
+ */
+export const envSchema = z.object({
+  ...redisFields,
+  REDIS_STREAM_KEY: textOr("llm-proxy-events"),
+  REDIS_CONSUMER_GROUP: textOr("llm-proxy-dispatchers"),
+  REDIS_CONSUMER_NAME: text(),
+  REDIS_STREAM_BATCH_SIZE: wholeNumber(100, { min: 1, max: 10_000 }),
+  REDIS_STREAM_BLOCK_TIME: duration(5000, { min: 1, max: 60_000 }),
+  REDIS_STREAM_CLAIM_TIME: duration(30_000, { min: 1000, max: 3_600_000 }),
+  LLM_PROXY_EVENT_BUS: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v === "redis-streams", { message: 'expected "redis-streams": the dispatcher only consumes redis-streams (the in-memory bus is process-local)' }),
+  DISPATCHER_SERVICE: textOr("stdout"),
+  DISPATCHER_ENDPOINT: text(),
+  DISPATCHER_FILE_PATH: text(),
+  DISPATCHER_FILE_MAX_BYTES: size(100 * 1024 * 1024),
+  DISPATCHER_WEBHOOK_URL: httpUrl(),
+  DISPATCHER_LUNARY_URL: httpUrl(),
+  DISPATCHER_HELICONE_URL: httpUrl(),
+  // Sink secrets; their SST links win (links.ts).
+  LLM_PROXY_API_KEY: text(),
+  DISPATCHER_WEBHOOK_SECRET: text(),
+  DISPATCHER_BATCH_SIZE: wholeNumber(100, { min: 1, max: 10_000 }),
+  DISPATCHER_MAX_ATTEMPTS: wholeNumber(5, { min: 1, max: 100 }),
+  DISPATCHER_RETRY_BASE: duration(1000, { max: 300_000 }),
+  DISPATCHER_RETRY_MAX: duration(30_000, { max: 3_600_000 }),
+  DISPATCHER_HTTP_TIMEOUT: duration(30_000, { min: 1, max: 600_000 }),
+  DISPATCHER_DEAD_LETTER_KEY: text(),
+  DISPATCHER_DEAD_LETTER_MAX_LEN: wholeNumber(10_000, { min: 1 }),
+  DISPATCHER_HTTP_ADDR: address({ host: "0.0.0.0", port: 9090 }),
+  DISPATCHER_SHUTDOWN_TIMEOUT: duration(20_000, { min: 1, max: 600_000 }),
+  LLM_PROXY_DISPATCHER_VERBOSE: boolean(false),
+  LOG_LEVEL: logLevel(),
 });
 
-const positiveInt = z.coerce.number().int().positive();
-const bool = z.enum(["1", "0", "true", "false", "yes", "no", ""]).transform((v) => v === "1" || v === "true" || v === "yes");
-const optionalText = z.string().trim().min(1).optional().catch(undefined);
-
-const envSchema = z.object({
-  REDIS_URL: z.string().optional(),
-  REDIS_ADDR: z.string().optional(),
-  REDIS_DB: z.coerce.number().int().nonnegative().optional(),
-  REDIS_PASSWORD: optionalText,
-  SST_RESOURCE_Cache: z.string().optional(),
-  REDIS_STREAM_KEY: z.string().min(1).default("llm-proxy-events"),
-  REDIS_CONSUMER_GROUP: z.string().min(1).default("llm-proxy-dispatchers"),
-  REDIS_CONSUMER_NAME: z.string().min(1).optional(),
-  REDIS_STREAM_BATCH_SIZE: positiveInt.max(10_000).default(100),
-  REDIS_STREAM_BLOCK_TIME: duration.default(5000),
-  REDIS_STREAM_CLAIM_TIME: duration.default(30_000),
-  LLM_PROXY_EVENT_BUS: z.enum(["redis-streams"], { message: "the dispatcher only consumes redis-streams (the in-memory bus is process-local)" }).optional(),
-  // Blank counts as unset: a stage parameter left empty must not stop the dispatcher.
-  DISPATCHER_SERVICE: z.string().trim().default("stdout").transform((v) => v || "stdout"),
-  DISPATCHER_ENDPOINT: optionalText,
-  DISPATCHER_FILE_PATH: optionalText,
-  DISPATCHER_FILE_MAX_BYTES: z.coerce.number().int().nonnegative().default(100 * 1024 * 1024),
-  DISPATCHER_WEBHOOK_URL: optionalText,
-  DISPATCHER_LUNARY_URL: optionalText,
-  DISPATCHER_HELICONE_URL: optionalText,
-  DISPATCHER_BATCH_SIZE: positiveInt.max(10_000).default(100),
-  DISPATCHER_MAX_ATTEMPTS: positiveInt.max(100).default(5),
-  DISPATCHER_RETRY_BASE: duration.default(1000),
-  DISPATCHER_RETRY_MAX: duration.default(30_000),
-  DISPATCHER_HTTP_TIMEOUT: duration.default(30_000),
-  DISPATCHER_DEAD_LETTER_KEY: z.string().min(1).optional(),
-  DISPATCHER_DEAD_LETTER_MAX_LEN: positiveInt.default(10_000),
-  DISPATCHER_HTTP_ADDR: z.string().default(":9090"),
-  DISPATCHER_SHUTDOWN_TIMEOUT: duration.default(20_000),
-  LLM_PROXY_DISPATCHER_VERBOSE: bool.default(false),
-  LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
-});
+/** Every environment variable the dispatcher reads (SST links aside). */
+export const DISPATCHER_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
 
 export type SinkSettings = {
   file: { path: string; maxBytes: number };
@@ -70,7 +67,7 @@ export type DispatcherConfig = {
   sinkSettings: Partial<SinkSettings>;
   sinkBatchSize: number;
   retry: { maxAttempts: number; baseMs: number; maxMs: number };
-  http: { host: string | undefined; port: number };
+  http: { host: string; port: number };
   shutdownTimeoutMs: number;
   logLevel: z.infer<typeof envSchema>["LOG_LEVEL"];
 };
@@ -81,26 +78,20 @@ const REFUSED = {
   DISPATCHER_DETACH: "run the dispatcher under a supervisor (ECS, systemd) instead",
 } as const;
 
-export class ConfigError extends Error {}
-
 /**
  * Parses the environment once, failing fast with every problem listed. `replay` needs Redis and
  * the stream names only, so it does not insist on sink settings.
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, purpose: "run" | "replay" = "run"): DispatcherConfig {
-  const problems: string[] = [];
-  for (const [name, why] of Object.entries(REFUSED)) if (env[name] !== undefined) problems.push(`${name} is not supported: ${why}`);
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    problems.push(...parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));
-    throw new ConfigError(problems.join("\n"));
-  }
-  const e = parsed.data;
+export function loadConfig(env: Env = process.env, purpose: "run" | "replay" = "run"): DispatcherConfig {
+  const problems = new Problems();
+  for (const [name, why] of Object.entries(REFUSED)) if (env[name] !== undefined) problems.add(name, `not supported: ${why}`);
+  const links = readSstLinks(env, problems);
+  const e = readEnv(envSchema, env, problems);
   const sinks = purpose === "run" ? parseSinks(e.DISPATCHER_SERVICE, problems) : [];
-  const redisUrl = resolveRedisUrl(e, problems);
-  const sinkSettings = buildSinkSettings(e, linkedSecrets(env, problems), sinks, problems);
-  const http = parseAddr(e.DISPATCHER_HTTP_ADDR, problems);
-  if (problems.length > 0 || !redisUrl) throw new ConfigError(problems.join("\n") || "Redis is not configured");
+  const redisUrl = resolveRedisUrl(linkedRedisUrl(links, problems), e, problems);
+  if (redisUrl === undefined) problems.add("REDIS_URL", "Redis is not configured: set REDIS_URL (redis:// or rediss://), REDIS_ADDR, or link the SST Cache");
+  const sinkSettings = buildSinkSettings(e, linkedSecrets(e, links, problems), sinks, problems);
+  if (redisUrl === undefined || problems.count > 0) return problems.fail();
   return {
     redisUrl,
     stream: {
@@ -117,60 +108,50 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, purpose: "run" 
     sinkSettings,
     sinkBatchSize: e.DISPATCHER_BATCH_SIZE,
     retry: { maxAttempts: e.DISPATCHER_MAX_ATTEMPTS, baseMs: e.DISPATCHER_RETRY_BASE, maxMs: e.DISPATCHER_RETRY_MAX },
-    http,
+    http: e.DISPATCHER_HTTP_ADDR,
     shutdownTimeoutMs: e.DISPATCHER_SHUTDOWN_TIMEOUT,
     logLevel: e.LOG_LEVEL,
   };
 }
 
-function parseSinks(text: string, problems: string[]): SinkName[] {
+function parseSinks(text: string, problems: Problems): SinkName[] {
   const names = [...new Set(text.split(",").map((s) => s.trim()).filter(Boolean))];
   const known = new Set<string>(SINK_NAMES);
   const bad = names.filter((n) => !known.has(n));
-  if (bad.length > 0) problems.push(`DISPATCHER_SERVICE: unknown sink(s) ${bad.join(", ")} (known: ${SINK_NAMES.join(", ")})`);
-  if (names.length === 0) problems.push("DISPATCHER_SERVICE: name at least one sink");
+  if (bad.length > 0) problems.add("DISPATCHER_SERVICE", `unknown sink(s) ${bad.join(", ")} (known: ${SINK_NAMES.join(", ")})`);
+  if (names.length === 0) problems.add("DISPATCHER_SERVICE", "name at least one sink");
   return names.filter((n): n is SinkName => known.has(n));
 }
 
-function buildSinkSettings(e: z.infer<typeof envSchema>, secrets: Secrets, sinks: SinkName[], problems: string[]): Partial<SinkSettings> {
+function buildSinkSettings(e: z.output<typeof envSchema>, secrets: Secrets, sinks: SinkName[], problems: Problems): Partial<SinkSettings> {
   // DISPATCHER_ENDPOINT keeps the original's meaning only when it is unambiguous: one sink.
   const endpoint = sinks.length === 1 ? e.DISPATCHER_ENDPOINT : undefined;
-  if (e.DISPATCHER_ENDPOINT && sinks.length > 1) problems.push("DISPATCHER_ENDPOINT is ambiguous with several sinks: use DISPATCHER_<SINK>_URL / DISPATCHER_FILE_PATH");
+  if (e.DISPATCHER_ENDPOINT && sinks.length > 1) problems.add("DISPATCHER_ENDPOINT", "ambiguous with several sinks: use DISPATCHER_<SINK>_URL / DISPATCHER_FILE_PATH");
   const timeoutMs = e.DISPATCHER_HTTP_TIMEOUT;
-  const need = (value: string | undefined, what: string): string => {
-    if (!value) problems.push(what);
+  const need = (value: string | undefined, sink: string, what: string): string => {
+    if (!value) problems.add(`${sink} sink`, what);
     return value ?? "";
   };
   const out: Partial<SinkSettings> = {};
   for (const sink of sinks) {
-    if (sink === "file") out.file = { path: need(e.DISPATCHER_FILE_PATH ?? endpoint, "file sink: set DISPATCHER_FILE_PATH (or DISPATCHER_ENDPOINT)"), maxBytes: e.DISPATCHER_FILE_MAX_BYTES };
+    if (sink === "file") out.file = { path: need(e.DISPATCHER_FILE_PATH ?? endpoint, "file", "set DISPATCHER_FILE_PATH (or DISPATCHER_ENDPOINT)"), maxBytes: e.DISPATCHER_FILE_MAX_BYTES };
     if (sink === "webhook") out.webhook = {
-      url: need(e.DISPATCHER_WEBHOOK_URL ?? endpoint, "webhook sink: set DISPATCHER_WEBHOOK_URL (or DISPATCHER_ENDPOINT)"),
-      secret: need(secrets.webhook, "webhook sink: set DISPATCHER_WEBHOOK_SECRET (signatures are not optional)"),
+      url: need(e.DISPATCHER_WEBHOOK_URL ?? endpoint, "webhook", "set DISPATCHER_WEBHOOK_URL (or DISPATCHER_ENDPOINT)"),
+      secret: need(secrets.webhook, "webhook", "set DISPATCHER_WEBHOOK_SECRET (signatures are not optional)"),
       timeoutMs,
     };
     if (sink === "lunary") out.lunary = {
       url: e.DISPATCHER_LUNARY_URL ?? endpoint ?? "https://api.lunary.ai/v1/runs/ingest",
-      apiKey: need(secrets.lunary, "lunary sink: set LLM_PROXY_API_KEY (or the LunaryApiKey secret)"),
+      apiKey: need(secrets.lunary, "lunary", "set LLM_PROXY_API_KEY (or the LunaryApiKey secret)"),
       timeoutMs,
       verbose: e.LLM_PROXY_DISPATCHER_VERBOSE,
     };
     if (sink === "helicone") out.helicone = {
       url: e.DISPATCHER_HELICONE_URL ?? endpoint ?? "https://api.worker.helicone.ai/custom/v1/log",
-      apiKey: need(secrets.helicone, "helicone sink: set LLM_PROXY_API_KEY (or the HeliconeApiKey secret)"),
+      apiKey: need(secrets.helicone, "helicone", "set LLM_PROXY_API_KEY (or the HeliconeApiKey secret)"),
       timeoutMs,
     };
     if (sink === "stdout") out.stdout = {};
   }
   return out;
-}
-
-function parseAddr(addr: string, problems: string[]): { host: string | undefined; port: number } {
-  const match = /^(.*):(\d+)$/.exec(addr);
-  const port = Number(match?.[2]);
-  if (!match || port > 65535) {
-    problems.push(`DISPATCHER_HTTP_ADDR: expected host:port or :port, got "${addr}"`);
-    return { host: undefined, port: 0 };
-  }
-  return { host: match[1] ? match[1].replace(/^\[|\]$/g, "") : undefined, port };
 }

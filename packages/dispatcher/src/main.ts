@@ -70,7 +70,7 @@ async function main(args: string[]): Promise<void> {
   const [command = "run", ...rest] = args;
   try {
     if (command === "run") return await run(loadConfig());
-    if (command === "replay") return await replay(loadConfig(process.env, "replay"), rest);
+    if (command === "replay") return await replay(loadConfig(undefined, "replay"), rest);
     throw new ConfigError(USAGE);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;

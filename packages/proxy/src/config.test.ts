@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, expectTypeOf, it } from "vitest";
 import { ConfigError, loadConfig, parseDuration } from "./config.js";
 
 describe("config", () => {
@@ -15,6 +15,36 @@ describe("config", () => {
     const c = loadConfig({ DATABASE_URL: "postgres://db.internal/x", MANAGEMENT_TOKEN: "m".repeat(32) });
     expect(c.storage).toMatchObject({ kind: "postgres", ssl: "require", poolSize: 10 });
     expect(loadConfig({ DATABASE_URL: "postgres://127.0.0.1/x", MANAGEMENT_TOKEN: "m".repeat(32) }).storage).toMatchObject({ ssl: "disable" });
+  });
+
+  it("types the mode: only embedded mode may lack a management token, and its storage is PGlite", () => {
+    const c = loadConfig({ DATABASE_URL: "postgres://db.internal/x", MANAGEMENT_TOKEN: "m".repeat(32) });
+    if (c.mode === "services") {
+      expectTypeOf(c.managementToken).toEqualTypeOf<string>();
+      expectTypeOf(c.storage.kind).toEqualTypeOf<"postgres">();
+    } else {
+      expectTypeOf(c.managementToken).toEqualTypeOf<string | undefined>();
+      expectTypeOf(c.storage.kind).toEqualTypeOf<"embedded">();
+    }
+    expect(c.mode).toBe("services");
+    // With Redis, events go to the stream: a file event log does not type-check (nor load).
+    const shared = loadConfig({ REDIS_URL: "redis://127.0.0.1:6379" });
+    if (shared.redis) expectTypeOf(shared.events.fileLog).toEqualTypeOf<undefined>();
+    else expectTypeOf(shared.events.fileLog).toEqualTypeOf<string | undefined>();
+    expect(() => loadConfig({ REDIS_URL: "redis://127.0.0.1:6379", FILE_EVENT_LOG: "./e.jsonl" })).toThrow(/^FILE_EVENT_LOG: only used without Redis/);
+  });
+
+  it("reads every value in the shared forms: Go durations, sizes, booleans in any case, blank as unset", () => {
+    const c = loadConfig({ REQUEST_TIMEOUT: "1h30m", SHUTDOWN_TIMEOUT: "45", MAX_REQUEST_SIZE: "10MB", HTTP_CACHE_MAX_BYTES: "1GiB", ADMIN_UI_ENABLED: "FALSE", HTTP_CACHE_SHARED: "t", LOG_LEVEL: "DEBUG", DATA_DIR: " ", METRICS_TOKEN: "" });
+    expect([c.shutdownTimeoutMs, c.gateway.maxBodyBytes, c.cache?.maxBytes, c.adminUi.enabled, c.cache?.shared, c.log.level]).toEqual([45_000, 10 * 1024 * 1024, 1024 ** 3, false, true, "debug"]);
+    expect(c.gateway.providers[0]?.headersTimeoutMs).toBe(5_400_000);
+    expect([c.dataDir.endsWith("/data"), c.metrics.token]).toEqual([true, undefined]);
+  });
+
+  it("lists every problem at once, one line each", () => {
+    expect(() => loadConfig({ SHUTDOWN_TIMEOUT: "soon", ADMIN_UI_ENABLED: "maybe", SST_RESOURCE_Cache: "{" })).toThrow(
+      new ConfigError(['SST_RESOURCE_Cache: expected JSON (an SST link)', 'ADMIN_UI_ENABLED: expected true or false (also 1/0, t/f, yes/no, in any case), got "maybe"', 'SHUTDOWN_TIMEOUT: expected a duration such as 30s, 5m, 1h30m or 250ms (a bare number is seconds), got "soon"'].join("\n")),
+    );
   });
 
   it("listens on loopback only in embedded mode unless told otherwise; services mode on every interface", () => {
@@ -66,13 +96,17 @@ describe("config", () => {
   });
 
   it.each([
-    [{ LISTEN_ADDR: "8080" }, 'LISTEN_ADDR: expected "host:port" or ":port"'],
+    [{ LISTEN_ADDR: "8080" }, 'LISTEN_ADDR: expected "host:port", "[ipv6]:port" or ":port" (every interface), got "8080"'],
     [{ DATABASE_URL: "mysql://x" }, "DATABASE_URL: expected a postgres:// or postgresql:// URL"],
     [{ ENCRYPTION_KEY: "c2hvcnQ=" }, "ENCRYPTION_KEY: expected base64 of exactly 32 bytes (openssl rand -base64 32)"],
     [{ REQUIRE_ENCRYPTION_KEY: "true" }, "ENCRYPTION_KEY: required because REQUIRE_ENCRYPTION_KEY=true"],
-    [{ DATABASE_POOL_SIZE: "0" }, "DATABASE_POOL_SIZE: expected a whole number from 1 to 1000"],
-    [{ ADMIN_UI_ENABLED: "maybe" }, "ADMIN_UI_ENABLED: expected true or false"],
-    [{ SHUTDOWN_TIMEOUT: "soon" }, 'SHUTDOWN_TIMEOUT: expected a duration such as "30s", "5m" or "250ms"'],
+    [{ DATABASE_POOL_SIZE: "0" }, 'DATABASE_POOL_SIZE: expected a whole number from 1 to 1000, got "0"'],
+    [{ ADMIN_UI_ENABLED: "maybe" }, 'ADMIN_UI_ENABLED: expected true or false (also 1/0, t/f, yes/no, in any case), got "maybe"'],
+    [{ SHUTDOWN_TIMEOUT: "soon" }, 'SHUTDOWN_TIMEOUT: expected a duration such as 30s, 5m, 1h30m or 250ms (a bare number is seconds), got "soon"'],
+    [{ MAX_REQUEST_SIZE: "lots" }, 'MAX_REQUEST_SIZE: expected a size such as 1048576, 512KB, 10MB or 1GiB (a bare number is bytes; KB = KiB = 1024 bytes), got "lots"'],
+    [{ LOG_LEVEL: "loud" }, 'LOG_LEVEL: expected one of "trace", "debug", "info", "warn", "error", "fatal", "silent", got "loud"'],
+    [{ REDIS_ADDR: "cache" }, 'REDIS_ADDR: expected "host:port"'],
+    [{ SST_RESOURCE_ManagementToken: "{}" }, 'SST_RESOURCE_ManagementToken: expected SST link JSON with value (Invalid input: expected string, received undefined)'],
     [{ MANAGEMENT_TOKEN: "short" }, "MANAGEMENT_TOKEN: expected at least 16 characters"],
     [{ SST_RESOURCE_Database: "{" }, "SST_RESOURCE_Database: expected JSON (an SST link)"],
   ])("rejects %j naming the variable", (env, message) => {

@@ -72,8 +72,8 @@ async function adminCommand(args: string[], config: Config): Promise<void> {
     const i = args.indexOf(name);
     return i === -1 ? undefined : args[i + 1];
   };
-  const env = { ...process.env, ...(flag("--listen") ? { ADMIN_UI_LISTEN_ADDR: flag("--listen") } : {}), ...(flag("--api-base-url") ? { ADMIN_UI_API_BASE_URL: flag("--api-base-url") } : {}) };
-  const c = flag("--listen") || flag("--api-base-url") ? loadConfig(env) : config;
+  const flags = { ...(flag("--listen") ? { ADMIN_UI_LISTEN_ADDR: flag("--listen") } : {}), ...(flag("--api-base-url") ? { ADMIN_UI_API_BASE_URL: flag("--api-base-url") } : {}) };
+  const c = Object.keys(flags).length > 0 ? loadConfig(undefined, flags) : config;
   const logger = createLogger(c.log);
   const secret = c.adminUi.sessionSecret;
   if (!secret) throw new ConfigError("ADMIN_UI_SESSION_SECRET: required for the standalone admin UI (at least 16 characters)");

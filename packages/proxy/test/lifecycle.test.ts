@@ -38,7 +38,7 @@ describe("embedded mode across restarts", () => {
   it("refuses to start with one clear line for a bad setting", async () => {
     const child = runProxy([], { LISTEN_ADDR: "not-an-address" });
     expect(await child.exited).toBe(1);
-    expect(child.output().trim()).toBe('llm-proxy: LISTEN_ADDR: expected "host:port" or ":port"');
+    expect(child.output().trim()).toBe('llm-proxy: LISTEN_ADDR: expected "host:port", "[ipv6]:port" or ":port" (every interface), got "not-an-address"');
   });
 });
 

@@ -1,3 +1,4 @@
+import { parseBoolean } from "@llm-proxy/config";
 import { helpText, parseCommandArgs, type Command } from "./cli/command.js";
 import { println, type Context } from "./cli/context.js";
 import { CliError, EXIT, UsageError, oneLine } from "./cli/errors.js";
@@ -44,7 +45,7 @@ export async function run(argv: string[], ctx: Context): Promise<number> {
     }
     return (await found.command.run(args, ctx)) ?? EXIT.ok;
   } catch (err) {
-    if (ctx.env.LLM_PROXY_DEBUG === "1" && err instanceof Error) println(ctx.stderr, err.stack ?? err.message);
+    if (parseBoolean(ctx.env.LLM_PROXY_DEBUG ?? "") === true && err instanceof Error) println(ctx.stderr, err.stack ?? err.message);
     println(ctx.stderr, `llm-proxy: ${err instanceof CliError ? err.message : oneLine(err)}`);
     return err instanceof CliError ? err.exitCode : EXIT.failure;
   }

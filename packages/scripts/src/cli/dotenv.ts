@@ -1,21 +1,7 @@
-import { readFileSync } from "node:fs";
 import fs from "node:fs/promises";
 
-/** KEY=VALUE lines of a .env file (comments and blanks skipped); empty when there is none. */
-export function readDotenv(file: string): Record<string, string> {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch {
-    return {};
-  }
-  const out: Record<string, string> = {};
-  for (const line of text.split("\n")) {
-    const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=(.*)$/.exec(line);
-    if (m?.[1] && m[2] !== undefined) out[m[1]] = m[2].trim().replace(/^(["'])(.*)\1$/, "$2");
-  }
-  return out;
-}
+/** Reading a .env is the shared parser's job (@llm-proxy/config), the one the services will use. */
+export { readDotenvFile as readDotenv } from "@llm-proxy/config";
 
 /**
  * Writes a .env readable by its owner only. The mode is set on the open file descriptor before any

@@ -1,24 +1,21 @@
-import { CONFIG_VARIABLES, ConfigError, loadConfig, parseDuration } from "@llm-proxy/proxy/src/config.js";
-import { runtimeSettings, secretSettings } from "../../../../infra/runtime-config.js";
+import { checkVariable } from "@llm-proxy/config";
+import { DISPATCHER_VARIABLES, envSchema as dispatcherSchema } from "@llm-proxy/dispatcher/config";
+import { CONFIG_VARIABLES, ConfigError, loadConfig } from "@llm-proxy/proxy/src/config.js";
+import { runtimeSettings, secretSettings, type RuntimeService } from "../../../../infra/runtime-config.js";
 import { UsageError } from "./errors.js";
 
 /**
  * Which per-stage runtime settings `config:set` accepts (the list infra applies at deploy) and
- * whether a value is valid: the proxy's own config schema judges every value; names it does not
- * know yet (response cache, rate limit) get the checks below until it does.
+ * whether a value is valid: the config parser of every service that receives the setting judges
+ * it (@llm-proxy/config underneath both), so the CLI accepts exactly what the services start with.
  */
 export const settingNames = [...Object.keys(runtimeSettings), ...Object.keys(secretSettings)].sort();
 
 /** Settings kept as SecureString: the task definition references them, they never show in clear. */
 export const isSecretSetting = (name: string) => secretSettings[name] !== undefined;
 
-const BOOL = ["true", "false", "1", "0", "yes", "no"];
-
-const wholeNumber = (min: number, max: number) => (v: string) =>
-  /^\d+$/.test(v) && Number(v) >= min && Number(v) <= max ? undefined : `expected a whole number from ${min} to ${max}`;
-
 /** Sinks that run on ECS (the file sink needs a volume the tasks do not have). */
-const SINKS = ["stdout", "lunary", "helicone", "webhook"];
+const ECS_SINKS = ["stdout", "lunary", "helicone", "webhook"];
 
 function httpUrl(v: string): string | undefined {
   try {
@@ -28,30 +25,18 @@ function httpUrl(v: string): string | undefined {
   }
 }
 
-const duration = (v: string) => (parseDuration(v) !== undefined ? undefined : 'expected a duration such as "30s" or "5m"');
-
-/** Checks for names the proxy's schema does not read yet (skipped once it does); a message means invalid. */
-export const pendingChecks: Record<string, (value: string) => string | undefined> = {
-  HTTP_CACHE_ENABLED: (v) => (BOOL.includes(v) ? undefined : "expected true or false"),
-  HTTP_CACHE_STREAM_RESPONSES: (v) => (BOOL.includes(v) ? undefined : "expected true or false"),
-  HTTP_CACHE_DEFAULT_TTL: (v) => (parseDuration(v) !== undefined ? undefined : 'expected a duration such as "300s" or "5m"'),
-  HTTP_CACHE_MAX_OBJECT_BYTES: wholeNumber(1, 1_073_741_824),
-  TRUSTED_PROXIES: (v) => (/^\d{1,2}$/.test(v) || v.split(",").every((c) => /^[0-9a-f.:]+\/\d{1,3}$/i.test(c.trim())) ? undefined : "expected a hop count such as 1, or comma-separated CIDRs"),
-  // The dispatcher's settings (its own schema judges them again at start).
-  DISPATCHER_SERVICE: (v) => (SINKS.includes(v) ? undefined : `expected one of ${SINKS.join(", ")}`),
+/** What a deployed stage adds to the services' own rules; a message means invalid. */
+export const stageChecks: Record<string, (value: string) => string | undefined> = {
+  DISPATCHER_SERVICE: (v) =>
+    v.split(",").every((s) => ECS_SINKS.includes(s.trim())) ? undefined : `expected one or more of ${ECS_SINKS.join(", ")} (comma-separated; the file sink needs a volume ECS tasks do not have)`,
+  // On ECS the one sink's endpoint is a URL, never a file path.
   DISPATCHER_ENDPOINT: httpUrl,
-  DISPATCHER_LUNARY_URL: httpUrl,
-  DISPATCHER_HELICONE_URL: httpUrl,
-  DISPATCHER_WEBHOOK_URL: httpUrl,
-  DISPATCHER_BATCH_SIZE: wholeNumber(1, 10_000),
-  DISPATCHER_MAX_ATTEMPTS: wholeNumber(1, 1000),
-  DISPATCHER_RETRY_BASE: duration,
-  DISPATCHER_RETRY_MAX: duration,
-  DISPATCHER_HTTP_TIMEOUT: duration,
 };
 
-/** Whether the proxy's own schema reads this name (then it alone judges the value). */
-export const schemaKnows = (name: string) => CONFIG_VARIABLES.includes(name);
+/** Whether a service's config parser reads this name. */
+export function serviceReads(service: RuntimeService, name: string): boolean {
+  return (service === "proxy" ? CONFIG_VARIABLES : DISPATCHER_VARIABLES).includes(name);
+}
 
 export function checkSettingName(name: string): void {
   if (settingNames.includes(name)) return;
@@ -61,17 +46,25 @@ export function checkSettingName(name: string): void {
   throw new UsageError(`unknown setting ${name}${hint}`);
 }
 
-/** Throws a UsageError naming the setting when the value is not one the services accept. */
+/** Throws a UsageError naming the setting when a service that receives it would not start with it. */
 export function checkSetting(name: string, value: string): void {
   checkSettingName(name);
   if (value === "") throw new UsageError(`${name}: empty value (to go back to the default, use config:unset)`);
-  const pending = schemaKnows(name) ? undefined : pendingChecks[name]?.(value);
-  if (pending !== undefined) throw new UsageError(`${name}: ${pending}`);
+  for (const service of runtimeSettings[name] ?? secretSettings[name] ?? []) {
+    const problem = service === "proxy" ? proxyVerdict(name, value) : checkVariable(dispatcherSchema, name, value);
+    if (problem !== undefined) throw new UsageError(problem);
+  }
+  const extra = stageChecks[name]?.(value);
+  if (extra !== undefined) throw new UsageError(`${name}: ${extra}`);
+}
+
+/** A clean environment plus the one setting: nothing from this shell influences the verdict. */
+function proxyVerdict(name: string, value: string): string | undefined {
   try {
-    // A clean environment plus the one setting: nothing from this shell influences the verdict.
-    if (schemaKnows(name)) loadConfig({ [name]: value });
+    loadConfig({ [name]: value });
+    return undefined;
   } catch (err) {
-    if (err instanceof ConfigError) throw new UsageError(err.message);
+    if (err instanceof ConfigError) return err.message;
     throw err;
   }
 }
