@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../config-errors.js";
+import { ConfigError } from "@llm-proxy/config";
 import { defaultProviders, parseProviders } from "./providers.js";
 import { providersYaml } from "./stages/testing.js";
 

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
-import { ConfigError, parseDuration } from "../config-errors.js";
+import { ConfigError, FORMS, parseDuration } from "@llm-proxy/config";
 import { BILLING_HEADERS } from "./headers.js";
 
 /**
@@ -39,7 +39,7 @@ export interface Provider {
 const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
   const ms = typeof v === "number" ? v * 1000 : parseDuration(v);
   if (ms === undefined) {
-    ctx.addIssue({ code: "custom", message: 'expected a duration such as "30s"' });
+    ctx.addIssue({ code: "custom", message: `expected ${FORMS.duration}` });
     return z.NEVER;
   }
   return ms;

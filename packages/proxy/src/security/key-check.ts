@@ -1,4 +1,4 @@
-import { ConfigError } from "../config-errors.js";
+import { ConfigError } from "@llm-proxy/config";
 import type { Tx } from "../storage/db.js";
 import type { Secrets } from "./secrets.js";
 

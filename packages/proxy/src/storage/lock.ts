@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { ConfigError } from "../config-errors.js";
+import { ConfigError } from "@llm-proxy/config";
 
 const LOCK_FILE = "llm-proxy.lock";
 /** The holder rewrites its lock this often; another host's lock untouched for STALE_MS is taken over. */
