@@ -35,7 +35,7 @@ import { createMemoryCacheStore } from "./cache/memory.js";
 import { createRedisCacheStore } from "./cache/redis.js";
 import type { PipelineHealth } from "./admin/index.js";
 import { lazyFetch } from "./admin/lazy.js";
-import { VERSION } from "./app.js";
+import { VERSION } from "./version.js";
 import { clientIpResolver } from "./api/client-ip.js";
 import { auditAggregator } from "./audit/aggregate.js";
 
