@@ -26,7 +26,7 @@ export const runtimeSettings: Record<string, readonly RuntimeService[]> = {
   MANAGEMENT_MAX_BODY_BYTES: ["proxy"],
   RATE_LIMIT_RPM: ["proxy"],
   RATE_LIMIT_FAIL_MODE: ["proxy"],
-  // Response cache: the CLI validates these until the proxy's schema reads them.
+  // Response cache.
   HTTP_CACHE_ENABLED: ["proxy"],
   HTTP_CACHE_DEFAULT_TTL: ["proxy"],
   HTTP_CACHE_MAX_OBJECT_BYTES: ["proxy"],

@@ -5,7 +5,7 @@ import { UsageError } from "./errors.js";
 /**
  * Which per-stage runtime settings `config:set` accepts (the list infra applies at deploy) and
  * whether a value is valid: the proxy's own config schema judges every value; names it does not
- * know yet (response cache, rate limit) get the checks below until it does.
+ * know (the dispatcher's, judged again by its own schema at start) get the `pendingChecks` below.
  */
 export const settingNames = [...Object.keys(runtimeSettings), ...Object.keys(secretSettings)].sort();
 
