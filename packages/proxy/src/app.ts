@@ -9,8 +9,7 @@ import type { Domain } from "./domain.js";
 import { AppError, manageBody } from "./errors.js";
 import type { Logger } from "./observability/logger.js";
 import { metricsApi, type MetricsSource } from "./api/metrics.js";
-
-export const VERSION = "0.1.0";
+import { VERSION } from "./version.js";
 
 export interface AppDeps {
   domain: Domain;

@@ -3,7 +3,7 @@ import { createLogger } from "./observability/logger.js";
 import { encryptExisting, encryptionStatus } from "./security/backfill.js";
 import { createSecrets } from "./security/secrets.js";
 import { startServer } from "./server.js";
-import { VERSION } from "./app.js";
+import { VERSION } from "./version.js";
 import { clientIpResolver } from "./api/client-ip.js";
 import { openDatabase } from "./storage/db.js";
 import { migrateUp, migrationStatus } from "./storage/migrate.js";

@@ -1,7 +1,7 @@
 import type { AddressInfo } from "node:net";
 import http, { type Server } from "node:http";
 import { getRequestListener } from "@hono/node-server";
-import { createApp, VERSION } from "./app.js";
+import { createApp } from "./app.js";
 import { lazyFetch } from "./admin/lazy.js";
 import type { EventBus } from "./bus/port.js";
 import { buildDeps } from "./compose.js";
@@ -12,6 +12,7 @@ import type { Logger } from "./observability/logger.js";
 import { currentTokenFile } from "./security/management-token.js";
 import type { Database } from "./storage/db.js";
 import type { UsageRecorder } from "./usage/recorder.js";
+import { VERSION } from "./version.js";
 
 export interface RunningServer {
   apiUrl: string;

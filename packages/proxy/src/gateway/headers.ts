@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from "node:http";
 import type { Provider } from "./providers.js";
+import { VERSION } from "../version.js";
 
 /**
  * Never forwarded upstream: hop-by-hop, the client's credentials, and client-IP headers.
@@ -37,7 +38,7 @@ export function connectionTokens(value: string | string[] | undefined): Set<stri
   return names;
 }
 
-export const PROXY_VERSION = "0.1.0";
+export const PROXY_VERSION = VERSION;
 
 /**
  * The headers sent upstream: the client's, minus hop-by-hop ones (fixed and `Connection`-named),

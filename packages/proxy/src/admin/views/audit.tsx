@@ -1,6 +1,8 @@
+import type { Child } from "hono/jsx";
 import type { AuditPage, AuditView } from "../../audit/verbs.js";
-import { Layout, PageHeader, type PageFrame } from "./layout.js";
-import { Badge, Icon, Pagination, Time, hrefWith } from "./parts.js";
+import { Page, type PageFrame } from "./layout.js";
+import { DataTable, EmptyState, type Column } from "./blocks.js";
+import { Badge, Icon, Time, hrefWith, plural } from "./parts.js";
 
 export const AUDIT_FILTERS = ["search", "project_id", "action", "outcome", "actor"] as const;
 export type AuditFilters = Partial<Record<(typeof AUDIT_FILTERS)[number], string>>;
@@ -36,86 +38,67 @@ function SearchForm(props: { filters: AuditFilters }) {
   );
 }
 
+const COLUMNS: Column<AuditView>[] = [
+  { label: "Time", class: "text-nowrap", cell: (e) => <Time ts={e.timestamp} format="ymd_hms" /> },
+  { label: "Action", cell: (e) => <Badge color="secondary">{e.action}</Badge> },
+  { label: "Actor", cell: (e) => e.actor },
+  { label: "Outcome", cell: (e) => <OutcomeBadge outcome={e.outcome} /> },
+  { label: "IP Address", cell: (e) => (e.client_ip ? <code>{e.client_ip}</code> : <span class="text-muted">—</span>) },
+  {
+    label: "Actions",
+    cell: (e) => (
+      <a class="btn btn-sm btn-outline-primary" href={`/audit/${e.id}`} aria-label={`Details of ${e.action} at ${e.timestamp}`}>
+        <Icon name="eye" /> Details
+      </a>
+    ),
+  },
+];
+
 export function AuditListPage(props: { frame: PageFrame; result: AuditPage; filters: AuditFilters }) {
   const { events, pagination } = props.result;
   const filterNote = (["project_id", "action", "outcome", "actor"] as const).filter((k) => props.filters[k]).map((k) => `${k} = ${props.filters[k]}`);
   return (
-    <Layout frame={props.frame} title="Audit Events" section="audit">
-      <div class="d-flex justify-content-between align-items-center flex-wrap gap-2 mb-4">
-        <h1 class="h2 mb-0">
-          <i class="bi bi-shield-check" aria-hidden="true"></i> Audit Events
-        </h1>
-      </div>
+    <Page frame={props.frame} title="Audit Events" section="audit" icon="shield-check">
       <SearchForm filters={props.filters} />
       {filterNote.length > 0 ? <p class="small text-muted">Filtered by {filterNote.join(", ")}</p> : null}
-      {events.length === 0 ? (
-        <div class="text-center py-5">
-          <i class="bi bi-shield-x display-4 text-muted" aria-hidden="true"></i>
-          <p class="h4 mt-3">No Audit Events Found</p>
-          <p class="text-muted">Nothing matches; try a different search.</p>
-        </div>
-      ) : (
-        <div class="card">
-          <div class="table-responsive">
-            <table class="table table-hover align-middle mb-0">
-              <thead>
-                <tr>
-                  <th scope="col">Time</th>
-                  <th scope="col">Action</th>
-                  <th scope="col">Actor</th>
-                  <th scope="col">Outcome</th>
-                  <th scope="col">IP Address</th>
-                  <th scope="col">Actions</th>
-                </tr>
-              </thead>
-              <tbody>
-                {events.map((e) => (
-                  <tr>
-                    <td class="text-nowrap">
-                      <Time ts={e.timestamp} format="ymd_hms" />
-                    </td>
-                    <td>
-                      <Badge color="secondary">{e.action}</Badge>
-                    </td>
-                    <td>{e.actor}</td>
-                    <td>
-                      <OutcomeBadge outcome={e.outcome} />
-                    </td>
-                    <td>{e.client_ip ? <code>{e.client_ip}</code> : <span class="text-muted">—</span>}</td>
-                    <td>
-                      <a class="btn btn-sm btn-outline-primary" href={`/audit/${e.id}`} aria-label={`Details of ${e.action} at ${e.timestamp}`}>
-                        <Icon name="eye" /> Details
-                      </a>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          <div class="card-footer">
-            <Pagination
-              page={pagination.page}
-              totalPages={pagination.total_pages}
-              href={(page) => hrefWith("/audit", { ...props.filters, page: page === 1 ? undefined : page })}
-              summary={`${pagination.total_count} event${pagination.total_count === 1 ? "" : "s"}`}
-            />
-          </div>
-        </div>
-      )}
-    </Layout>
+      <DataTable
+        columns={COLUMNS}
+        rows={events}
+        empty={<EmptyState icon="shield-x" title="No Audit Events Found" text="Nothing matches; try a different search." />}
+        pages={{ page: pagination.page, totalPages: pagination.total_pages, summary: plural(pagination.total_count, "event"), href: (page) => hrefWith("/audit", { ...props.filters, page: page === 1 ? undefined : page }) }}
+      />
+    </Page>
   );
 }
 
-function Row(props: { label: string; children: unknown }) {
+/** A titled part of the event page; `half` sits beside its sibling from md up. */
+function Section(props: { title: string; half?: boolean; children: Child }) {
   return (
-    <tr>
-      <td class="text-muted text-nowrap w-25">{props.label}</td>
-      <td>{props.children ?? <span class="text-muted">—</span>}</td>
-    </tr>
+    <div class={props.half ? "col-md-6" : "col-12"}>
+      <h6 class="text-muted">{props.title}</h6>
+      {props.children}
+    </div>
+  );
+}
+
+/** Label/value rows of the event page; an absent value shows a dash. */
+function Rows(props: { rows: [label: string, value: Child | undefined][] }) {
+  return (
+    <table class="table table-sm">
+      <tbody>
+        {props.rows.map(([label, value]) => (
+          <tr>
+            <td class="text-muted text-nowrap w-25">{label}</td>
+            <td>{value ?? <span class="text-muted">—</span>}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
 
 const code = (v: string | undefined) => (v ? <code>{v}</code> : undefined);
+const link = (href: string, v: string | undefined) => (v ? <a href={`${href}/${v}`}><code>{v}</code></a> : undefined);
 
 function prettyMetadata(metadata: string | undefined): string | undefined {
   if (!metadata) return undefined;
@@ -130,82 +113,64 @@ export function AuditEventPage(props: { frame: PageFrame; event: AuditView }) {
   const e = props.event;
   const details = prettyMetadata(e.metadata);
   return (
-    <Layout frame={props.frame} title="Audit Event Details" section="audit">
-      <PageHeader icon="shield-check" title="Audit Event Details">
-        <a class="btn btn-outline-secondary" href="/audit">
-          <Icon name="arrow-left" /> Back to List
-        </a>
-      </PageHeader>
+    <Page frame={props.frame} title="Audit Event Details" section="audit" icon="shield-check" back={{ href: "/audit", label: "Back to List" }}>
       <div class="card">
         <div class="card-header">
           <h5 class="card-title mb-0">Event #{e.id}</h5>
         </div>
         <div class="card-body">
           <div class="row">
-            <div class="col-md-6">
-              <h6 class="text-muted">Basic Information</h6>
-              <table class="table table-sm">
-                <tbody>
-                  <Row label="Timestamp:">
-                    <Time ts={e.timestamp} format="ymd_hms_tz" />
-                  </Row>
-                  <Row label="Action:">
-                    <Badge color="secondary">{e.action}</Badge>
-                  </Row>
-                  <Row label="Actor:">{e.actor}</Row>
-                  <Row label="Outcome:">
-                    <OutcomeBadge outcome={e.outcome} />
-                  </Row>
-                </tbody>
-              </table>
-            </div>
-            <div class="col-md-6">
-              <h6 class="text-muted">Network Information</h6>
-              <table class="table table-sm">
-                <tbody>
-                  <Row label="IP Address:">
-                    <code>{e.client_ip ?? "unknown"}</code>
-                  </Row>
-                  <Row label="User Agent:">{e.user_agent ? <small>{e.user_agent}</small> : undefined}</Row>
-                  <Row label="Method:">{code(e.method)}</Row>
-                  <Row label="Endpoint:">{code(e.path)}</Row>
-                </tbody>
-              </table>
-            </div>
+            <Section title="Basic Information" half>
+              <Rows
+                rows={[
+                  ["Timestamp:", <Time ts={e.timestamp} format="ymd_hms_tz" />],
+                  ["Action:", <Badge color="secondary">{e.action}</Badge>],
+                  ["Actor:", e.actor],
+                  ["Outcome:", <OutcomeBadge outcome={e.outcome} />],
+                ]}
+              />
+            </Section>
+            <Section title="Network Information" half>
+              <Rows
+                rows={[
+                  ["IP Address:", <code>{e.client_ip ?? "unknown"}</code>],
+                  ["User Agent:", e.user_agent ? <small>{e.user_agent}</small> : undefined],
+                  ["Method:", code(e.method)],
+                  ["Endpoint:", code(e.path)],
+                ]}
+              />
+            </Section>
           </div>
           <div class="row">
-            <div class="col-12">
-              <h6 class="text-muted">Identifiers</h6>
-              <table class="table table-sm">
-                <tbody>
-                  <Row label="Project ID">{e.project_id ? <a href={`/projects/${e.project_id}`}><code>{e.project_id}</code></a> : undefined}</Row>
-                  <Row label="Request ID">{code(e.request_id)}</Row>
-                  <Row label="Correlation ID">{code(e.correlation_id)}</Row>
-                  <Row label="Token ID">{e.token_id ? <a href={`/tokens/${e.token_id}`}><code>{e.token_id}</code></a> : undefined}</Row>
-                </tbody>
-              </table>
-            </div>
+            <Section title="Identifiers">
+              <Rows
+                rows={[
+                  ["Project ID", link("/projects", e.project_id)],
+                  ["Request ID", code(e.request_id)],
+                  ["Correlation ID", code(e.correlation_id)],
+                  ["Token ID", link("/tokens", e.token_id)],
+                ]}
+              />
+            </Section>
           </div>
           {e.reason ? (
             <div class="row">
-              <div class="col-12">
-                <h6 class="text-muted">Error Information</h6>
+              <Section title="Error Information">
                 <div class="alert alert-warning mb-3">{e.reason}</div>
-              </div>
+              </Section>
             </div>
           ) : null}
           {details ? (
             <div class="row">
-              <div class="col-12">
-                <h6 class="text-muted">Additional Details</h6>
+              <Section title="Additional Details">
                 <pre class="bg-body-tertiary p-3 rounded mb-0">
                   <code>{details}</code>
                 </pre>
-              </div>
+              </Section>
             </div>
           ) : null}
         </div>
       </div>
-    </Layout>
+    </Page>
   );
 }

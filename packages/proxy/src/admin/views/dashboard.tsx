@@ -2,8 +2,9 @@ import type { Child } from "hono/jsx";
 import type { BackendHealth, PipelineHealth } from "../backend/port.js";
 import type { ChartData, UsageRange } from "../series.js";
 import { UsageChart } from "./chart.js";
-import { Layout, PageHeader, type PageFrame } from "./layout.js";
-import { Badge, Icon, Time } from "./parts.js";
+import { Page, type PageFrame } from "./layout.js";
+import { Details } from "./blocks.js";
+import { Badge, Icon, LinkButton, Time } from "./parts.js";
 
 export interface DashboardStats {
   projects: number;
@@ -43,47 +44,50 @@ function StatCard(props: { label: string; value: number; icon: string; note: Chi
 
 const statusColor = (s: "ok" | "degraded" | "down") => (s === "ok" ? "success" : s === "degraded" ? "warning" : "danger");
 
-function SystemCard(props: { health: BackendHealth; pipeline: PipelineHealth | undefined; now: Date; version: string }) {
+function PipelineStatus(props: { pipeline: PipelineHealth | undefined }) {
   const p = props.pipeline;
+  if (!p) return <Badge color="light">in-process</Badge>;
+  return (
+    <>
+      <Badge color={statusColor(p.status)}>{p.kind}</Badge>
+      <ul class="list-unstyled small text-muted mb-0 mt-1">
+        {p.lagMs !== undefined ? <li>dispatcher lag {Math.round(p.lagMs / 100) / 10} s</li> : null}
+        {p.pending !== undefined ? <li>{p.pending} pending</li> : null}
+        {p.published !== undefined ? <li>{p.published} published</li> : null}
+        {p.dropped !== undefined ? <li>{p.dropped} dropped</li> : null}
+        {p.buffered !== undefined ? <li>{p.buffered} buffered</li> : null}
+      </ul>
+    </>
+  );
+}
+
+function SystemCard(props: { health: BackendHealth; pipeline: PipelineHealth | undefined; now: Date; version: string }) {
   return (
     <div class="card h-100">
       <div class="card-header">
         <h2 class="h5 card-title mb-0">System</h2>
       </div>
       <div class="card-body">
-        <dl class="row mb-0">
-          <dt class="col-6">Management API</dt>
-          <dd class="col-6">
-            <Badge color={statusColor(props.health.status)}>{props.health.status}</Badge>
-          </dd>
-          <dt class="col-6">Event pipeline</dt>
-          <dd class="col-6">
-            {p ? (
-              <>
-                <Badge color={statusColor(p.status)}>{p.kind}</Badge>
-                <ul class="list-unstyled small text-muted mb-0 mt-1">
-                  {p.lagMs !== undefined ? <li>dispatcher lag {Math.round(p.lagMs / 100) / 10} s</li> : null}
-                  {p.pending !== undefined ? <li>{p.pending} pending</li> : null}
-                  {p.published !== undefined ? <li>{p.published} published</li> : null}
-                  {p.dropped !== undefined ? <li>{p.dropped} dropped</li> : null}
-                  {p.buffered !== undefined ? <li>{p.buffered} buffered</li> : null}
-                </ul>
-              </>
-            ) : (
-              <Badge color="light">in-process</Badge>
-            )}
-          </dd>
-          <dt class="col-6">Server time</dt>
-          <dd class="col-6">
-            <Time ts={props.now} id="server-time" format="ymd_hms_tz" />
-          </dd>
-          <dt class="col-6">Version</dt>
-          <dd class="col-6">{props.version}</dd>
-        </dl>
+        <Details
+          split={6}
+          rows={[
+            ["Management API", <Badge color={statusColor(props.health.status)}>{props.health.status}</Badge>],
+            ["Event pipeline", <PipelineStatus pipeline={props.pipeline} />],
+            ["Server time", <Time ts={props.now} id="server-time" format="ymd_hms_tz" />],
+            ["Version", props.version],
+          ]}
+        />
       </div>
     </div>
   );
 }
+
+const CHARTS = [
+  { key: "requests", id: "chart-requests", title: "Requests", empty: "traffic" },
+  { key: "tokens", id: "chart-tokens", title: "Tokens (prompt + completion)", empty: "tokens counted" },
+  { key: "errors", id: "chart-errors", title: "Errors", empty: "errors" },
+  { key: "cache_hits", id: "chart-cache-hits", title: "Cache hits", empty: "cache hits" },
+] as const;
 
 export function DashboardPage(props: DashboardProps) {
   const { stats, range, charts } = props;
@@ -93,15 +97,18 @@ export function DashboardPage(props: DashboardProps) {
     </a>
   );
   return (
-    <Layout frame={props.frame} title="Dashboard" section="dashboard">
-      <PageHeader icon="speedometer2" title="Dashboard">
-        <a class="btn btn-primary" href="/projects/new">
-          <Icon name="folder-plus" /> New Project
-        </a>
-        <a class="btn btn-success" href="/tokens/new">
-          <Icon name="key" /> Generate Token
-        </a>
-      </PageHeader>
+    <Page
+      frame={props.frame}
+      title="Dashboard"
+      section="dashboard"
+      icon="speedometer2"
+      actions={
+        <>
+          <LinkButton href="/projects/new" icon="folder-plus" tone="btn-primary">New Project</LinkButton>
+          <LinkButton href="/tokens/new" icon="key" tone="btn-success">Generate Token</LinkButton>
+        </>
+      }
+    >
       <div class="row g-3 mb-4">
         <StatCard label="Projects" value={stats.projects} icon="folder" note={`${stats.activeProjects} active`} />
         <StatCard label="Total Tokens" value={stats.tokens} icon="key" note={`${stats.tokens - stats.liveTokens - stats.expiredTokens} revoked`} />
@@ -116,24 +123,17 @@ export function DashboardPage(props: DashboardProps) {
         </div>
       </div>
       <div class="row g-3 mb-4">
-        <div class="col-lg-6">
-          <UsageChart id="chart-requests" title="Requests" empty="traffic" data={charts.requests} range={range} />
-        </div>
-        <div class="col-lg-6">
-          <UsageChart id="chart-tokens" title="Tokens (prompt + completion)" empty="tokens counted" data={charts.tokens} range={range} />
-        </div>
-        <div class="col-lg-6">
-          <UsageChart id="chart-errors" title="Errors" empty="errors" data={charts.errors} range={range} />
-        </div>
-        <div class="col-lg-6">
-          <UsageChart id="chart-cache-hits" title="Cache hits" empty="cache hits" data={charts.cache_hits} range={range} />
-        </div>
+        {CHARTS.map((c) => (
+          <div class="col-lg-6">
+            <UsageChart id={c.id} title={c.title} empty={c.empty} data={charts[c.key]} range={range} />
+          </div>
+        ))}
       </div>
       <div class="row g-3">
         <div class="col-lg-6">
           <SystemCard health={props.health} pipeline={props.pipeline} now={props.now} version={props.frame.version} />
         </div>
       </div>
-    </Layout>
+    </Page>
   );
 }

@@ -1,7 +1,7 @@
 import type { Child } from "hono/jsx";
 import type { AssetUrls } from "../assets.js";
 import type { Flash } from "../context.js";
-import { CsrfField, FlashAlert, Icon } from "./parts.js";
+import { CsrfField, FlashAlert, Icon, LinkButton } from "./parts.js";
 
 /** What every page needs from the request: assets, the CSRF token, the one-time flash message. */
 export interface PageFrame {
@@ -92,5 +92,36 @@ export function PageHeader(props: { icon: string; title: Child; children?: Child
       </h1>
       {props.children ? <div class="d-flex gap-2 flex-wrap">{props.children}</div> : null}
     </div>
+  );
+}
+
+/**
+ * A signed-in page whose h1 repeats its title, with header actions beside it; `back` is the
+ * usual single outline "back" link (`icon` only where it is not an arrow).
+ */
+export function Page(props: {
+  frame: PageFrame;
+  title: string;
+  section: Section;
+  icon: string;
+  back?: { href: string; label: string; icon?: string };
+  actions?: Child;
+  children: Child;
+}) {
+  const { back } = props;
+  const actions = back ? (
+    <LinkButton href={back.href} icon={back.icon ?? "arrow-left"} tone="btn-outline-secondary">
+      {back.label}
+    </LinkButton>
+  ) : (
+    props.actions
+  );
+  return (
+    <Layout frame={props.frame} title={props.title} section={props.section}>
+      <PageHeader icon={props.icon} title={props.title}>
+        {actions}
+      </PageHeader>
+      {props.children}
+    </Layout>
   );
 }

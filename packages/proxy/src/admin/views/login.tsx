@@ -1,8 +1,20 @@
 import type { AssetUrls } from "../assets.js";
+import { Check, Field, helpId, Submit } from "./fields.js";
 import { Document } from "./layout.js";
 import { CsrfField, ErrorAlert, Icon } from "./parts.js";
 
 export function LoginPage(props: { urls: AssetUrls; csrf: string; error?: string | undefined; remember?: boolean; tokenFile?: string | undefined }) {
+  const help = (
+    <>
+      The <code>MANAGEMENT_TOKEN</code> of this deployment
+      {props.tokenFile ? (
+        <>
+          {" "}(generated at the first start and kept in <code>{props.tokenFile}</code>)
+        </>
+      ) : null}
+      .
+    </>
+  );
   return (
     <Document title="Sign In" urls={props.urls} bodyClass="bg-body-tertiary">
       <main class="container py-5" id="main">
@@ -17,10 +29,7 @@ export function LoginPage(props: { urls: AssetUrls; csrf: string; error?: string
                 <ErrorAlert message={props.error} />
                 <form method="post" action="/auth/login">
                   <CsrfField token={props.csrf} />
-                  <div class="mb-3">
-                    <label for="management_token" class="form-label">
-                      Management token
-                    </label>
+                  <Field id="management_token" label="Management token" help={help}>
                     <input
                       type="password"
                       class="form-control"
@@ -29,27 +38,13 @@ export function LoginPage(props: { urls: AssetUrls; csrf: string; error?: string
                       autocomplete="current-password"
                       required
                       autofocus
-                      aria-describedby="management_token_help"
+                      aria-describedby={helpId("management_token")}
                     />
-                    <div id="management_token_help" class="form-text">
-                      The <code>MANAGEMENT_TOKEN</code> of this deployment
-                      {props.tokenFile ? (
-                        <>
-                          {" "}(generated at the first start and kept in <code>{props.tokenFile}</code>)
-                        </>
-                      ) : null}
-                      .
-                    </div>
-                  </div>
-                  <div class="form-check mb-3">
-                    <input class="form-check-input" type="checkbox" id="remember_me" name="remember_me" value="1" checked={props.remember ?? false} />
-                    <label class="form-check-label" for="remember_me">
-                      Remember me for 30 days
-                    </label>
-                  </div>
-                  <button type="submit" class="btn btn-primary w-100">
-                    <Icon name="box-arrow-in-right" /> Sign In
-                  </button>
+                  </Field>
+                  <Check id="remember_me" class="mb-3" checked={props.remember ?? false} label="Remember me for 30 days" />
+                  <Submit icon="box-arrow-in-right" tone="btn-primary w-100">
+                    Sign In
+                  </Submit>
                 </form>
               </div>
             </div>

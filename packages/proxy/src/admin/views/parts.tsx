@@ -27,6 +27,18 @@ export function Badge(props: { color: "success" | "danger" | "warning" | "second
   return <span class={`badge bg-${props.color}${props.color === "light" ? " text-dark" : ""}`}>{props.children}</span>;
 }
 
+/** A link styled as a button with a leading icon: page-header actions, back links, action lists. */
+export function LinkButton(props: { href: string; icon: string; tone: string; children: Child }) {
+  return (
+    <a class={`btn ${props.tone}`} href={props.href}>
+      <Icon name={props.icon} /> {props.children}
+    </a>
+  );
+}
+
+/** `1 project`, `2 projects`: the pagination summaries. */
+export const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
+
 export function CsrfField(props: { token: string }) {
   return <input type="hidden" name="_csrf" value={props.token} />;
 }

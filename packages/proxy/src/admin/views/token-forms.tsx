@@ -1,8 +1,10 @@
 import type { ProjectView } from "../../projects/verbs.js";
 import type { CreatedToken, TokenView } from "../../tokens/verbs.js";
 import { utcText } from "../time.js";
-import { Layout, PageHeader, type PageFrame } from "./layout.js";
-import { CopyButton, CsrfField, ErrorAlert, Icon, Time } from "./parts.js";
+import { Page, type PageFrame } from "./layout.js";
+import { ActionList, Columns, Details } from "./blocks.js";
+import { Check, Field, FormCard, helpId, ReadonlyField, Submit } from "./fields.js";
+import { CopyButton, Icon, Time } from "./parts.js";
 import { RevokeTokenForm, TokenStatus } from "./token-parts.js";
 import { UsageSnippets } from "./snippets.js";
 
@@ -33,62 +35,43 @@ export interface NewTokenValues {
 export function NewTokenPage(props: { frame: PageFrame; projects: ProjectView[]; values: NewTokenValues; error?: string | undefined }) {
   const { values } = props;
   return (
-    <Layout frame={props.frame} title="Generate Token" section="tokens">
-      <PageHeader icon="key" title="Generate Token">
-        <a class="btn btn-outline-secondary" href="/tokens">
-          <Icon name="arrow-left" /> Back to Tokens
-        </a>
-      </PageHeader>
-      <div class="row">
-        <div class="col-lg-8">
-          <ErrorAlert message={props.error} />
-          <div class="card">
-            <div class="card-body">
-              <form method="post" action="/tokens">
-                <CsrfField token={props.frame.csrf} />
-                <div class="mb-3">
-                  <label for="project_id" class="form-label">
-                    Project
-                  </label>
-                  <select id="project_id" name="project_id" class="form-select" required>
-                    <option value="">Choose a project…</option>
-                    {props.projects.map((p) => (
-                      <option value={p.id} selected={p.id === values.project_id} disabled={!p.is_active}>
-                        {p.is_active ? p.name : `${p.name} (inactive)`}
-                      </option>
-                    ))}
-                  </select>
-                </div>
-                <div class="mb-3">
-                  <label for="duration_minutes" class="form-label">
-                    Valid for
-                  </label>
-                  <select id="duration_minutes" name="duration_minutes" class="form-select">
-                    {DURATIONS.map(([minutes, label]) => (
-                      <option value={String(minutes)} selected={minutes === values.duration_minutes}>
-                        {label}
-                      </option>
-                    ))}
-                  </select>
-                </div>
-                <div class="mb-3">
-                  <label for="max_requests" class="form-label">
-                    Maximum requests
-                  </label>
-                  <input type="number" class="form-control" id="max_requests" name="max_requests" min={1} step={1} value={values.max_requests} aria-describedby="max_requests_help" />
-                  <div id="max_requests_help" class="form-text">
-                    Leave blank for unlimited.
-                  </div>
-                </div>
-                <button type="submit" class="btn btn-success">
-                  <Icon name="plus-circle" /> Generate Token
-                </button>
-              </form>
-            </div>
-          </div>
-        </div>
-      </div>
-    </Layout>
+    <Page frame={props.frame} title="Generate Token" section="tokens" icon="key" back={{ href: "/tokens", label: "Back to Tokens" }}>
+      <Columns>
+        <FormCard action="/tokens" csrf={props.frame.csrf} error={props.error}>
+          <Field id="project_id" label="Project">
+            <select id="project_id" name="project_id" class="form-select" required>
+              <option value="">Choose a project…</option>
+              {props.projects.map((p) => (
+                <option value={p.id} selected={p.id === values.project_id} disabled={!p.is_active}>
+                  {p.is_active ? p.name : `${p.name} (inactive)`}
+                </option>
+              ))}
+            </select>
+          </Field>
+          <Field id="duration_minutes" label="Valid for">
+            <select id="duration_minutes" name="duration_minutes" class="form-select">
+              {DURATIONS.map(([minutes, label]) => (
+                <option value={String(minutes)} selected={minutes === values.duration_minutes}>
+                  {label}
+                </option>
+              ))}
+            </select>
+          </Field>
+          <MaxRequestsField value={values.max_requests} min={1} help="Leave blank for unlimited." />
+          <Submit icon="plus-circle" tone="btn-success">
+            Generate Token
+          </Submit>
+        </FormCard>
+      </Columns>
+    </Page>
+  );
+}
+
+function MaxRequestsField(props: { value: string; min: number; help: string }) {
+  return (
+    <Field id="max_requests" label="Maximum requests" help={props.help}>
+      <input type="number" class="form-control" id="max_requests" name="max_requests" min={props.min} step={1} value={props.value} aria-describedby={helpId("max_requests")} />
+    </Field>
   );
 }
 
@@ -96,42 +79,40 @@ export function NewTokenPage(props: { frame: PageFrame; projects: ProjectView[];
 export function TokenCreatedPage(props: { frame: PageFrame; created: CreatedToken; project: ProjectView | undefined; apiBaseUrl: string }) {
   const t = props.created;
   return (
-    <Layout frame={props.frame} title="Token Created" section="tokens">
-      <PageHeader icon="check-circle" title="Token Created">
-        <a class="btn btn-outline-secondary" href={`/tokens/${t.id}`}>
-          <Icon name="eye" /> View Token Details
-        </a>
-      </PageHeader>
+    <Page frame={props.frame} title="Token Created" section="tokens" icon="check-circle" back={{ href: `/tokens/${t.id}`, label: "View Token Details", icon: "eye" }}>
       <div class="alert alert-warning" role="alert">
         <Icon name="exclamation-triangle" /> Copy this token now. It will not be shown again.
       </div>
       <div class="card mb-4">
         <div class="card-body">
-          <dl class="row mb-0">
-            <dt class="col-sm-3">Token</dt>
-            <dd class="col-sm-9">
-              <code id="token-value" class="fs-5">
-                {t.token}
-              </code>
-              <CopyButton target="token-value" label="Copy token" />
-            </dd>
-            <dt class="col-sm-3">Token ID</dt>
-            <dd class="col-sm-9">
-              <code>{t.id}</code>
-            </dd>
-            <dt class="col-sm-3">Project</dt>
-            <dd class="col-sm-9">{props.project ? <a href={`/projects/${props.project.id}`}>{props.project.name}</a> : "—"}</dd>
-            <dt class="col-sm-3">Expires</dt>
-            <dd class="col-sm-9">
-              <Time ts={t.expires_at} format="long" />
-            </dd>
-            <dt class="col-sm-3">Request limit</dt>
-            <dd class="col-sm-9">{t.max_requests ? `${t.max_requests} requests` : "Unlimited"}</dd>
-          </dl>
+          <Details
+            rows={[
+              ["Token", <>
+                <code id="token-value" class="fs-5">{t.token}</code>
+                <CopyButton target="token-value" label="Copy token" />
+              </>],
+              ["Token ID", <code>{t.id}</code>],
+              ["Project", props.project ? <a href={`/projects/${props.project.id}`}>{props.project.name}</a> : "—"],
+              ["Expires", <Time ts={t.expires_at} format="long" />],
+              ["Request limit", t.max_requests ? `${t.max_requests} requests` : "Unlimited"],
+            ]}
+          />
         </div>
       </div>
       <UsageSnippets token={t.token} apiBaseUrl={props.apiBaseUrl} />
-    </Layout>
+    </Page>
+  );
+}
+
+function DangerZone(props: { token: TokenView; csrf: string }) {
+  const t = props.token;
+  return (
+    <ActionList title="Danger Zone" danger>
+      <p class="mb-1">
+        Status: <TokenStatus token={t} />
+      </p>
+      {t.is_active ? <RevokeTokenForm token={t} csrf={props.csrf} returnTo="edit" /> : <p class="text-muted mb-0">This token is inactive.</p>}
+    </ActionList>
   );
 }
 
@@ -139,80 +120,18 @@ export function EditTokenPage(props: { frame: PageFrame; token: TokenView; proje
   const t = props.token;
   const maxRequests = props.maxRequests ?? (t.max_requests === null ? "" : String(t.max_requests));
   return (
-    <Layout frame={props.frame} title="Edit Token" section="tokens">
-      <PageHeader icon="pencil-square" title="Edit Token">
-        <a class="btn btn-outline-secondary" href={`/tokens/${t.id}`}>
-          <Icon name="arrow-left" /> Back to Token
-        </a>
-      </PageHeader>
-      <div class="row g-4">
-        <div class="col-lg-8">
-          <ErrorAlert message={props.error} />
-          <div class="card">
-            <div class="card-body">
-              <form method="post" action={`/tokens/${t.id}`}>
-                <CsrfField token={props.frame.csrf} />
-                <input type="hidden" name="_method" value="PUT" />
-                <div class="mb-3">
-                  <label for="token_id" class="form-label">
-                    Token ID
-                  </label>
-                  <input type="text" class="form-control" id="token_id" value={t.id} readonly />
-                </div>
-                <div class="mb-3">
-                  <label for="project_name" class="form-label">
-                    Project
-                  </label>
-                  <input type="text" class="form-control" id="project_name" value={props.project?.name ?? t.project_id} readonly />
-                </div>
-                <div class="mb-3">
-                  <label for="expires_at" class="form-label">
-                    Expires (UTC)
-                  </label>
-                  <input type="text" class="form-control" id="expires_at" value={t.expires_at ? utcText(t.expires_at, "ymd_hms") : "Never"} readonly />
-                </div>
-                <div class="mb-3">
-                  <label for="request_count" class="form-label">
-                    Requests made
-                  </label>
-                  <input type="text" class="form-control" id="request_count" value={String(t.request_count)} readonly />
-                </div>
-                <div class="form-check form-switch mb-3">
-                  <input class="form-check-input" type="checkbox" role="switch" id="is_active" name="is_active" value="1" checked={t.is_active} />
-                  <label class="form-check-label" for="is_active">
-                    Active
-                  </label>
-                </div>
-                <div class="mb-3">
-                  <label for="max_requests" class="form-label">
-                    Maximum requests
-                  </label>
-                  <input type="number" class="form-control" id="max_requests" name="max_requests" min={0} step={1} value={maxRequests} aria-describedby="edit_max_help" />
-                  <div id="edit_max_help" class="form-text">
-                    Leave blank (or 0) for unlimited.
-                  </div>
-                </div>
-                <button type="submit" class="btn btn-primary">
-                  <Icon name="check-lg" /> Update Token
-                </button>
-              </form>
-            </div>
-          </div>
-        </div>
-        <div class="col-lg-4">
-          <div class="card border-danger">
-            <div class="card-header text-danger">
-              <h2 class="h5 card-title mb-0">Danger Zone</h2>
-            </div>
-            <div class="card-body d-grid gap-2">
-              <p class="mb-1">
-                Status: <TokenStatus token={t} />
-              </p>
-              {t.is_active ? <RevokeTokenForm token={t} csrf={props.frame.csrf} returnTo="edit" /> : <p class="text-muted mb-0">This token is inactive.</p>}
-            </div>
-          </div>
-        </div>
-      </div>
-    </Layout>
+    <Page frame={props.frame} title="Edit Token" section="tokens" icon="pencil-square" back={{ href: `/tokens/${t.id}`, label: "Back to Token" }}>
+      <Columns aside={<DangerZone token={t} csrf={props.frame.csrf} />}>
+        <FormCard action={`/tokens/${t.id}`} csrf={props.frame.csrf} method="PUT" error={props.error}>
+          <ReadonlyField id="token_id" label="Token ID" value={t.id} />
+          <ReadonlyField id="project_name" label="Project" value={props.project?.name ?? t.project_id} />
+          <ReadonlyField id="expires_at" label="Expires (UTC)" value={t.expires_at ? utcText(t.expires_at, "ymd_hms") : "Never"} />
+          <ReadonlyField id="request_count" label="Requests made" value={String(t.request_count)} />
+          <Check id="is_active" toggle class="mb-3" checked={t.is_active} label="Active" />
+          <MaxRequestsField value={maxRequests} min={0} help="Leave blank (or 0) for unlimited." />
+          <Submit icon="check-lg">Update Token</Submit>
+        </FormCard>
+      </Columns>
+    </Page>
   );
 }

@@ -10,33 +10,20 @@ export function tokenState(t: TokenView, now = Date.now()): TokenState {
   return "active";
 }
 
+const STATUS: Record<TokenState, { color: "success" | "warning" | "secondary" | "danger"; icon: string; label: string }> = {
+  active: { color: "success", icon: "check-circle", label: "Active" },
+  expired: { color: "warning", icon: "clock-history", label: "Expired" },
+  exhausted: { color: "secondary", icon: "slash-circle", label: "Limit reached" },
+  inactive: { color: "danger", icon: "x-circle", label: "Inactive" },
+};
+
 export function TokenStatus(props: { token: TokenView }) {
-  switch (tokenState(props.token)) {
-    case "active":
-      return (
-        <Badge color="success">
-          <Icon name="check-circle" /> Active
-        </Badge>
-      );
-    case "expired":
-      return (
-        <Badge color="warning">
-          <Icon name="clock-history" /> Expired
-        </Badge>
-      );
-    case "exhausted":
-      return (
-        <Badge color="secondary">
-          <Icon name="slash-circle" /> Limit reached
-        </Badge>
-      );
-    case "inactive":
-      return (
-        <Badge color="danger">
-          <Icon name="x-circle" /> Inactive
-        </Badge>
-      );
-  }
+  const s = STATUS[tokenState(props.token)];
+  return (
+    <Badge color={s.color}>
+      <Icon name={s.icon} /> {s.label}
+    </Badge>
+  );
 }
 
 export const limitText = (t: TokenView) => `${t.request_count} / ${t.max_requests === null ? "∞" : t.max_requests}`;
