@@ -1,7 +1,7 @@
 import OpenAI from "openai";
 import { afterAll, beforeAll } from "vitest";
 import { startFakeUpstream, type FakeUpstream } from "./fake-upstream.js";
-import { startStack, type Stack } from "./harness.js";
+import { startStack, type Stack, type StorageKind } from "./harness.js";
 
 export async function seedToken(s: Stack, opts: { apiKey?: string; maxRequests?: number; name?: string } = {}) {
   const name = opts.name ?? `p-${Math.random().toString(36).slice(2)}`;
@@ -40,14 +40,14 @@ export interface GatewaySuite {
 }
 
 /**
- * For a suite: the fake upstream, a stack on the embedded database in front of it and one
+ * For a suite: the fake upstream, a stack (embedded database unless asked) in front of it and one
  * token, started before the suite's tests and closed after them. Read the fields inside tests.
  */
-export function gatewaySuite(env: Record<string, string> = {}): GatewaySuite {
+export function gatewaySuite(env: Record<string, string> = {}, kind: StorageKind = "embedded"): GatewaySuite {
   const suite = {} as GatewaySuite;
   beforeAll(async () => {
     suite.fake = await startFakeUpstream();
-    suite.s = await startStack("embedded", { OPENAI_API_URL: suite.fake.url, ...env });
+    suite.s = await startStack(kind, { OPENAI_API_URL: suite.fake.url, ...env });
     suite.t = await seedToken(suite.s);
   });
   afterAll(async () => {

@@ -1,40 +1,30 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeUpstream, type FakeUpstream } from "./fake-upstream.js";
-import { raw, seedToken } from "./gateway-helpers.js";
-import { startStack, storageKinds, type Stack } from "./harness.js";
+import { describe, expect, it } from "vitest";
+import { gatewaySuite, raw, seedToken } from "./gateway-helpers.js";
+import { storageKinds } from "./harness.js";
 
 describe.each(storageKinds())("exact max_requests on %s storage", (kind) => {
-  let fake: FakeUpstream;
-  let s: Stack;
-  beforeAll(async () => {
-    fake = await startFakeUpstream();
-    s = await startStack(kind, { OPENAI_API_URL: fake.url });
-  });
-  afterAll(async () => {
-    await s?.close();
-    await fake?.close();
-  });
+  const g = gatewaySuite({}, kind);
 
   it("lets exactly N of 50 concurrent requests through a token with max_requests N", async () => {
-    const t = await seedToken(s, { maxRequests: 7 });
+    const t = await seedToken(g.s, { maxRequests: 7 });
     // POST: not cacheable without the client's opt-in, so every request reaches the quota.
-    const results = await Promise.all(Array.from({ length: 50 }, () => raw(s, "/v1/chat/completions", { token: t.secret, json: { model: "gpt-4o-mini", messages: [] } })));
+    const results = await Promise.all(Array.from({ length: 50 }, () => raw(g.s, "/v1/chat/completions", { token: t.secret, json: { model: "gpt-4o-mini", messages: [] } })));
     const statuses = results.map((r) => r.status).sort();
     expect(statuses.filter((st) => st === 200)).toHaveLength(7);
     expect(statuses.filter((st) => st === 429)).toHaveLength(43);
-    const row = (await (await s.manage(`/manage/tokens/${t.tokenId}`)).json()) as { request_count: number };
+    const row = (await (await g.s.manage(`/manage/tokens/${t.tokenId}`)).json()) as { request_count: number };
     expect(row.request_count).toBe(7);
-    expect(fake.seen.filter((r) => r.headers.authorization === `Bearer ${t.apiKey}`)).toHaveLength(7);
+    expect(g.fake.seen.filter((r) => r.headers.authorization === `Bearer ${t.apiKey}`)).toHaveLength(7);
   });
 
   it("applies a revoke at once on this instance, even for a cached token", async () => {
-    const t = await seedToken(s);
-    expect((await raw(s, "/v1/models", { token: t.secret })).status).toBe(200);
-    await s.manage(`/manage/tokens/${t.tokenId}`, { method: "DELETE" });
-    expect((await raw(s, "/v1/models", { token: t.secret })).body).toMatchObject({ code: "token_inactive" });
-    await s.manage(`/manage/tokens/${t.tokenId}`, { method: "PATCH", json: { is_active: true } });
-    expect((await raw(s, "/v1/models", { token: t.secret })).status).toBe(200);
-    await s.manage(`/manage/projects/${t.projectId}`, { method: "PATCH", json: { is_active: false } });
-    expect((await raw(s, "/v1/models", { token: t.secret })).body).toMatchObject({ code: "project_inactive" });
+    const t = await seedToken(g.s);
+    expect((await raw(g.s, "/v1/models", { token: t.secret })).status).toBe(200);
+    await g.s.manage(`/manage/tokens/${t.tokenId}`, { method: "DELETE" });
+    expect((await raw(g.s, "/v1/models", { token: t.secret })).body).toMatchObject({ code: "token_inactive" });
+    await g.s.manage(`/manage/tokens/${t.tokenId}`, { method: "PATCH", json: { is_active: true } });
+    expect((await raw(g.s, "/v1/models", { token: t.secret })).status).toBe(200);
+    await g.s.manage(`/manage/projects/${t.projectId}`, { method: "PATCH", json: { is_active: false } });
+    expect((await raw(g.s, "/v1/models", { token: t.secret })).body).toMatchObject({ code: "project_inactive" });
   });
 });

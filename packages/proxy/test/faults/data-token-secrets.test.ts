@@ -1,31 +1,21 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { insertToken } from "../../src/tokens/store.js";
-import { startFakeUpstream, type FakeUpstream } from "../fake-upstream.js";
-import { raw, seedToken } from "../gateway-helpers.js";
-import { startStack, storageKinds, type Stack } from "../harness.js";
+import { gatewaySuite, raw, seedToken } from "../gateway-helpers.js";
+import { storageKinds } from "../harness.js";
 
 const bytesOf = (secret: string) => Buffer.from(secret.slice(3), "base64url");
 
 describe.each(storageKinds())("token secrets on %s storage (issue 12.13)", (kind) => {
-  let fake: FakeUpstream;
-  let s: Stack;
-  beforeAll(async () => {
-    fake = await startFakeUpstream();
-    s = await startStack(kind, { OPENAI_API_URL: fake.url });
-  });
-  afterAll(async () => {
-    await s?.close();
-    await fake?.close();
-  });
+  const g = gatewaySuite({}, kind);
 
-  const chat = (secret: string) => raw(s, "/v1/chat/completions", { token: secret, json: { model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }] } });
+  const chat = (secret: string) => raw(g.s, "/v1/chat/completions", { token: secret, json: { model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }] } });
 
   it("creates sk- + 22 base64url secrets of 128 random bits that carry no creation time", async () => {
-    const t = await seedToken(s);
+    const t = await seedToken(g.s);
     const secrets = [t.secret];
     for (let i = 0; i < 24; i++) {
-      const res = await s.manage("/manage/tokens", { json: { project_id: t.projectId, duration_minutes: 5 } });
+      const res = await g.s.manage("/manage/tokens", { json: { project_id: t.projectId, duration_minutes: 5 } });
       secrets.push(((await res.json()) as { token: string }).token);
     }
     for (const secret of secrets) {
@@ -43,7 +33,7 @@ describe.each(storageKinds())("token secrets on %s storage (issue 12.13)", (kind
   });
 
   it("still accepts a token in the original UUIDv7 form", async () => {
-    const t = await seedToken(s);
+    const t = await seedToken(g.s);
     // The original's secret: a UUIDv7 (48-bit ms timestamp, version 7, RFC 4122 variant) in base64url.
     const bytes = randomBytes(16);
     bytes.writeUIntBE(Date.now(), 0, 6);
@@ -51,9 +41,9 @@ describe.each(storageKinds())("token secrets on %s storage (issue 12.13)", (kind
     bytes[8] = 0x80 | ((bytes[8] ?? 0) & 0x3f);
     const old = "sk-" + bytes.toString("base64url");
     const id = randomUUID();
-    await insertToken(s.db.sql, {
+    await insertToken(g.s.db.sql, {
       id,
-      token: s.domain.secrets.tokenLookupKey(old),
+      token: g.s.domain.secrets.tokenLookupKey(old),
       project_id: t.projectId,
       expires_at: new Date(Date.now() + 600_000),
       max_requests: null,
@@ -61,6 +51,6 @@ describe.each(storageKinds())("token secrets on %s storage (issue 12.13)", (kind
     });
     const res = await chat(old);
     expect(res.status).toBe(200);
-    expect(fake.seen.at(-1)?.headers.authorization).toBe(`Bearer ${t.apiKey}`);
+    expect(g.fake.seen.at(-1)?.headers.authorization).toBe(`Bearer ${t.apiKey}`);
   });
 });
