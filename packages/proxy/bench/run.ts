@@ -190,7 +190,7 @@ async function startProxy(name: string, upstream: string, services: { databaseUr
   const cleanup = async () => {
     proc.kill("SIGTERM");
     await new Promise((r) => setTimeout(r, 1000));
-    if (services) await deleteStream(services.redisUrl, env.REDIS_STREAM_KEY as string);
+    if (services) await deleteStream(services.redisUrl, `${run}-events`);
     await fs.rm(dir, { recursive: true, force: true });
   };
   return { name, proc, api, token: token.token, limited: limited.token, rss: { before: rssMb(proc.pid as number), max: 0, after: 0 }, cleanup };
