@@ -64,6 +64,16 @@ function rssMb(pid: number): number {
   }
 }
 
+/** CPU seconds (user + system, all threads) a process has used, from /proc; 0 where unavailable. */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
 /** `--soak 10m` / `--soak 90s` / `--soak 600` (seconds) → seconds; undefined without the flag. */
 function soakSeconds(argv: string[]): number | undefined {
   const i = argv.indexOf("--soak");
@@ -225,6 +235,7 @@ async function eventCheck(p: Proxy): Promise<string> {
 
 async function main() {
   const soakFor = soakSeconds(process.argv.slice(2));
+  const loadBefore = os.loadavg()[0] ?? 0;
   if (hasTaskset) spawnSync("taskset", ["-cp", "0", String(process.pid)]);
   const services = process.env.DATABASE_URL && process.env.REDIS_URL ? { databaseUrl: process.env.DATABASE_URL, redisUrl: process.env.REDIS_URL } : undefined;
   const up = await start(pin(0, tsx("packages/proxy/bench/upstream.ts")), process.env, /port (\d+)/);
@@ -258,16 +269,17 @@ async function main() {
     const peer = process.env.BENCH_PEER?.replace(/\/$/, "");
     const peerHeaders = { ...json, authorization: "Bearer sk-bench-upstream-key", "x-portkey-provider": "openai", "x-portkey-custom-host": `${upstream}/v1` };
 
-    // Throughput at CONNECTIONS: [name, url, headers].
+    // Throughput at CONNECTIONS: [name, url, headers, pid of the process that serves it].
     const pipeUrl = `http://127.0.0.1:${pipe.match[1]}${route}`;
-    const loads: [string, string, Headers][] = [
-      ["upstream direct", upstream + route, json],
-      ["undici pipe", pipeUrl, json],
-      ...(agentPipe ? [["node:http Agent pipe", `http://127.0.0.1:${agentPipe.match[1]}${route}`, json] as [string, string, Headers]] : []),
-      ...proxies.map((p): [string, string, Headers] => [`proxy ${p.name}`, p.api + route, { ...json, authorization: `Bearer ${p.token}` }]),
-      ...(peer ? [["Portkey (BENCH_PEER)", peer + route, peerHeaders] as [string, string, Headers]] : []),
-      ["undici pipe SSE", pipeUrl, { ...json, ...stream }],
-      ...proxies.map((p): [string, string, Headers] => [`proxy ${p.name} SSE`, p.api + route, { ...json, ...stream, authorization: `Bearer ${p.token}` }]),
+    type Load = [string, string, Headers, number | undefined];
+    const loads: Load[] = [
+      ["upstream direct", upstream + route, json, up.proc.pid],
+      ["undici pipe", pipeUrl, json, pipe.proc.pid],
+      ...(agentPipe ? [["node:http Agent pipe", `http://127.0.0.1:${agentPipe.match[1]}${route}`, json, agentPipe.proc.pid] as Load] : []),
+      ...proxies.map((p): Load => [`proxy ${p.name}`, p.api + route, { ...json, authorization: `Bearer ${p.token}` }, p.proc.pid]),
+      ...(peer ? [["Portkey (BENCH_PEER)", peer + route, peerHeaders, undefined] as Load] : []),
+      ["undici pipe SSE", pipeUrl, { ...json, ...stream }, pipe.proc.pid],
+      ...proxies.map((p): Load => [`proxy ${p.name} SSE`, p.api + route, { ...json, ...stream, authorization: `Bearer ${p.token}` }, p.proc.pid]),
     ];
     // Latency, one connection: [name, url, headers]; "added" is against upstream direct.
     const seqs: [string, string, Headers][] = [
@@ -284,17 +296,20 @@ async function main() {
     // Warm up JIT, pools and caches of every process.
     for (const [, url, headers] of loads) await load(url, headers, body, 2);
 
-    const rows = new Map<string, { rps: number[]; p50: number[]; p99: number[]; errors: number }>();
+    const rows = new Map<string, { rps: number[]; p50: number[]; p99: number[]; cpuUs: number[]; errors: number }>();
     const sampler = setInterval(() => proxies.forEach((p) => (p.rss.max = Math.max(p.rss.max, rssMb(p.proc.pid as number)))), 250);
     for (let run = 0; run < RUNS; run++) {
       for (let i = 0; i < loads.length; i++) {
-        const [name, url, headers] = loads[(i + run) % loads.length] as [string, string, Headers];
+        const [name, url, headers, pid] = loads[(i + run) % loads.length] as Load;
+        const cpu0 = cpuSeconds(pid);
         const r = await load(url, headers, body);
-        const row = rows.get(name) ?? { rps: [], p50: [], p99: [], errors: 0 };
+        const cpu = cpuSeconds(pid) - cpu0;
+        const row = rows.get(name) ?? { rps: [], p50: [], p99: [], cpuUs: [], errors: 0 };
         rows.set(name, row);
         row.rps[run] = r.rps;
         row.p50[run] = r.p50;
         row.p99[run] = r.p99;
+        row.cpuUs[run] = pid && r.requests > 0 ? (cpu / r.requests) * 1e6 : NaN;
         row.errors += r.errors;
       }
     }
@@ -329,16 +344,18 @@ async function main() {
       return median(x.map((v, i) => v - (y[i] ?? NaN)));
     };
     const f = (n: number, d = 0) => n.toFixed(d);
-    const load1 = os.loadavg()[0] ?? 0;
+    // Other work on a shared machine skews throughput more than CPU per request: shown for that.
+    const loadAfter = os.loadavg()[0] ?? 0;
     const lines = [
-      `llm-proxy benchmark (proxy: ${PROXY_CMD.join(" ")}; ${CONNECTIONS} connections, ${DURATION} s per load, median of ${RUNS} runs; proxies and pipe ${hasTaskset ? "pinned to core 1, upstream and load generator to core 0" : "not pinned (no taskset)"}; load average ${f(load1, 2)})`,
+      `llm-proxy benchmark (proxy: ${PROXY_CMD.join(" ")}; ${CONNECTIONS} connections, ${DURATION} s per load, median of ${RUNS} runs; proxies and pipe ${hasTaskset ? "pinned to core 1, upstream and load generator to core 0" : "not pinned (no taskset)"}; load average ${f(loadBefore, 1)} at start, ${f(loadAfter, 1)} at end)`,
       "",
-      `| load (${CONNECTIONS} connections) | req/s | vs undici pipe | p50 ms | p99 ms | errors |`,
-      "|---|---|---|---|---|---|",
+      `| load (${CONNECTIONS} connections) | req/s | vs undici pipe | p50 ms | p99 ms | CPU µs/request | pipe CPU / this CPU | errors |`,
+      "|---|---|---|---|---|---|---|---|",
     ];
     for (const [name, row] of rows) {
       const ref = name.endsWith("SSE") ? "undici pipe SSE" : "undici pipe";
-      lines.push(`| ${name} | ${f(median(row.rps))} | ${name === ref ? "1" : f(ratio(name, ref), 2)} | ${f(median(row.p50), 1)} | ${f(median(row.p99), 1)} | ${row.errors} |`);
+      const cpuRatio = median((rows.get(ref)?.cpuUs ?? []).map((v, i) => v / (row.cpuUs[i] ?? NaN)));
+      lines.push(`| ${name} | ${f(median(row.rps))} | ${name === ref ? "1" : f(ratio(name, ref), 2)} | ${f(median(row.p50), 1)} | ${f(median(row.p99), 1)} | ${f(median(row.cpuUs))} | ${name === ref ? "1" : f(cpuRatio, 2)} | ${row.errors} |`);
     }
     if (peer) for (const p of proxies) lines.push("", `proxy ${p.name} vs Portkey: ${f(ratio(`proxy ${p.name}`, "Portkey (BENCH_PEER)"), 1)}x`);
     lines.push("", "| sequential (1 connection, keep-alive) | p50 ms | added p50 | p99 ms | added p99 | errors |", "|---|---|---|---|---|---|");
