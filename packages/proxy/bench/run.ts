@@ -13,7 +13,8 @@
  * them; point them at a database of its own, the bench creates a project and tokens there);
  * BENCH_PEER, the base URL of a running Portkey gateway (pin it to core 1 yourself), for the
  * "vs Portkey" ratio; BENCH_AGENT_PIPE=1 adds the former reference, a `node:http` Agent pipe.
- * BENCH_PROXY: the proxy's command line (default what `npm start` runs, the compiled build).
+ * BENCH_PROXY: the proxy's command line (default what `npm start` runs, the compiled build);
+ * BENCH_BASELINE: a second one (e.g. an older build) measured alongside, both modes, for A/B.
  *
  * `--soak 10m` (or `600s`) runs only a soak instead, on PostgreSQL + Redis when DATABASE_URL is
  * set, else embedded: JSON and SSE load in turns for that long, RSS sampled every
@@ -169,9 +170,11 @@ interface Proxy {
 }
 
 const PROXY_CMD = process.env.BENCH_PROXY?.split(/\s+/).filter(Boolean) ?? [process.execPath, "--enable-source-maps", "packages/proxy/dist/main.js"];
+/** A second proxy command (e.g. a build of an older commit) measured in the same run, for A/B. */
+const BASELINE_CMD = process.env.BENCH_BASELINE?.split(/\s+/).filter(Boolean);
 
 /** Starts a proxy pinned to core 1 and seeds a project and two tokens through /manage. */
-async function startProxy(name: string, upstream: string, services: { databaseUrl: string; redisUrl: string } | undefined): Promise<Proxy> {
+async function startProxy(name: string, upstream: string, services: { databaseUrl: string; redisUrl: string } | undefined, cmd = PROXY_CMD): Promise<Proxy> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), "llm-proxy-bench-"));
   const run = `bench-${Date.now()}`;
   // The bench's own environment may name services: the embedded proxy must not see them.
@@ -189,7 +192,7 @@ async function startProxy(name: string, upstream: string, services: { databaseUr
       : { FILE_EVENT_LOG: path.join(dir, "events.jsonl") }),
     ...(process.env.BENCH_EVENTS === "0" ? { OBSERVABILITY_ENABLED: "false" } : {}),
   };
-  const { proc, match } = await start(pin(1, PROXY_CMD), env, /API, \/v1 and \/manage: (\S+)/);
+  const { proc, match } = await start(pin(1, cmd), env, /API, \/v1 and \/manage: (\S+)/);
   const api = match[1] as string;
   const auth = { authorization: `Bearer ${MT}`, "content-type": "application/json" };
   const post = async <T>(p: string, body: unknown) => (await (await fetch(`${api}${p}`, { method: "POST", headers: auth, body: JSON.stringify(body) })).json()) as T;
@@ -266,6 +269,10 @@ async function main() {
     if (agentPipe) children.push(agentPipe.proc);
     proxies.push(await startProxy("embedded", upstream, undefined));
     if (services) proxies.push(await startProxy("PostgreSQL + Redis", upstream, services));
+    if (BASELINE_CMD) {
+      proxies.push(await startProxy("embedded (baseline)", upstream, undefined, BASELINE_CMD));
+      if (services) proxies.push(await startProxy("PostgreSQL + Redis (baseline)", upstream, services, BASELINE_CMD));
+    }
     const peer = process.env.BENCH_PEER?.replace(/\/$/, "");
     const peerHeaders = { ...json, authorization: "Bearer sk-bench-upstream-key", "x-portkey-provider": "openai", "x-portkey-custom-host": `${upstream}/v1` };
 
@@ -358,6 +365,14 @@ async function main() {
       lines.push(`| ${name} | ${f(median(row.rps))} | ${name === ref ? "1" : f(ratio(name, ref), 2)} | ${f(median(row.p50), 1)} | ${f(median(row.p99), 1)} | ${f(median(row.cpuUs))} | ${name === ref ? "1" : f(cpuRatio, 2)} | ${row.errors} |`);
     }
     if (peer) for (const p of proxies) lines.push("", `proxy ${p.name} vs Portkey: ${f(ratio(`proxy ${p.name}`, "Portkey (BENCH_PEER)"), 1)}x`);
+    if (BASELINE_CMD) {
+      lines.push("", `baseline: ${BASELINE_CMD.join(" ")}`, "", "| proxy vs baseline (per-run ratios) | req/s | baseline CPU / proxy CPU |", "|---|---|---|");
+      for (const name of [...rows.keys()].filter((n) => n.startsWith("proxy ") && !n.includes("(baseline)"))) {
+        const base = name.replace(/^proxy (embedded|PostgreSQL \+ Redis)/, "proxy $1 (baseline)");
+        const cpu = median((rows.get(base)?.cpuUs ?? []).map((v, i) => v / (rows.get(name)?.cpuUs[i] ?? NaN)));
+        lines.push(`| ${name} | ${f(ratio(name, base), 2)} | ${f(cpu, 2)} |`);
+      }
+    }
     lines.push("", "| sequential (1 connection, keep-alive) | p50 ms | added p50 | p99 ms | added p99 | errors |", "|---|---|---|---|---|---|");
     for (const [name, row] of seq) {
       const ref = name.endsWith("SSE") ? "upstream direct SSE" : "upstream direct";
