@@ -350,7 +350,7 @@ async function main() {
       const y = seq.get(b)?.[k] ?? [];
       return median(x.map((v, i) => v - (y[i] ?? NaN)));
     };
-    const f = (n: number, d = 0) => n.toFixed(d);
+    const f = (n: number, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : "–");
     // Other work on a shared machine skews throughput more than CPU per request: shown for that.
     const loadAfter = os.loadavg()[0] ?? 0;
     const lines = [
