@@ -1,11 +1,9 @@
-import { Writable } from "node:stream";
-import type { ServerResponse } from "node:http";
-
 /**
- * Writes upstream body chunks straight to the client (respecting backpressure) while keeping
- * the first `cap` bytes for the event and, for streams, the last `tailCap` bytes for usage.
+ * What the proxy keeps of an upstream answer while it passes through to the client: the first
+ * `cap` bytes for the event and the cache and, for streams, the last `tailCap` bytes for usage.
+ * A plain recorder, not a stream: forward() writes each chunk to the client itself.
  */
-export class ResponseTee extends Writable {
+export class ResponseTee {
   readonly head: Buffer[] = [];
   headBytes = 0;
   truncated = false;
@@ -14,14 +12,12 @@ export class ResponseTee extends Writable {
   bytes = 0;
 
   constructor(
-    private readonly res: ServerResponse,
     private readonly cap: number,
     private readonly tailCap: number,
-  ) {
-    super();
-  }
+  ) {}
 
-  override _write(chunk: Buffer, _enc: BufferEncoding, done: (err?: Error | null) => void): void {
+  /** Records one chunk of the body as it passes. */
+  push(chunk: Buffer): void {
     if (this.bytes === 0) this.firstByteAt = performance.now();
     this.bytes += chunk.length;
     if (this.headBytes < this.cap) {
@@ -37,12 +33,6 @@ export class ResponseTee extends Writable {
       const joined = this.tail ? Buffer.concat([this.tail, chunk]) : chunk;
       this.tail = joined.length > this.tailCap ? joined.subarray(joined.length - this.tailCap) : joined;
     }
-    if (this.res.write(chunk)) done();
-    else this.res.once("drain", () => done());
-  }
-
-  override _final(done: (err?: Error | null) => void): void {
-    this.res.end(done);
   }
 
   captured(): Buffer {

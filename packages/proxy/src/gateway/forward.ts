@@ -1,5 +1,6 @@
-import type { IncomingMessage, ServerResponse, OutgoingHttpHeaders } from "node:http";
-import { Pool } from "undici";
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse, OutgoingHttpHeaders } from "node:http";
+import { Readable } from "node:stream";
+import { Pool, type Dispatcher } from "undici";
 import { ResponseTee } from "./capture.js";
 import { downstreamHeaders } from "./headers.js";
 import { ProxyError } from "./errors.js";
@@ -25,11 +26,16 @@ export interface ForwardResult {
   headers: Record<string, string>;
   tee: ResponseTee;
   headersAt: number;
-  /** Set when the upstream failed after its headers were out (the client connection was cut). */
+  /**
+   * Set when the exchange broke after forwarding: the upstream failed after its headers were out
+   * (the client connection was cut), or `canceled` when the client left (status 499 if it left
+   * before any response).
+   */
   failure?: ProxyError;
 }
 
 const TAIL_BYTES = 16 * 1024;
+const REQUEST_TIMEOUT = "REQUEST_TIMEOUT";
 
 const TLS_CODE = /^(ERR_TLS_|ERR_SSL_|CERT_|EPROTO$|DEPTH_ZERO_|SELF_SIGNED_|UNABLE_TO_(GET|VERIFY)_|ERR_OSSL_)/;
 
@@ -51,7 +57,7 @@ export function classify(err: unknown, p: Pick<Provider, "origin" | "headersTime
   if (code === "UND_ERR_CONNECT_TIMEOUT" || code === "ETIMEDOUT") return new ProxyError("timeout", `connecting to ${host} timed out`);
   if (code === "UND_ERR_HEADERS_TIMEOUT") return new ProxyError("timeout", `${host} sent no response headers within ${secs(p.headersTimeoutMs)}`);
   if (code === "UND_ERR_BODY_TIMEOUT") return new ProxyError("timeout", `${host} sent nothing for ${secs(p.streamIdleTimeoutMs)}`);
-  if (code === "REQUEST_TIMEOUT") return new ProxyError("timeout", `${host} did not finish within ${secs(p.requestTimeoutMs)}`);
+  if (code === REQUEST_TIMEOUT) return new ProxyError("timeout", `${host} did not finish within ${secs(p.requestTimeoutMs)}`);
   if (code === "ECONNREFUSED") return new ProxyError("upstream_error", `connection refused by ${host}`);
   if (code === "ENOTFOUND" || code === "EAI_AGAIN" || code === "EAI_FAIL") return new ProxyError("upstream_error", `DNS lookup of ${new URL(p.origin).hostname} failed (${code})`);
   if (TLS_CODE.test(code)) return new ProxyError("upstream_error", `TLS handshake with ${host} failed (${code})`);
@@ -86,68 +92,155 @@ export class Upstreams {
   /**
    * Streams the request upstream and the response back with no buffering. A client disconnect
    * aborts the upstream request; a failure before response headers becomes a ProxyError (502,
-   * 504, 408) for the caller to render; a failure after them cuts the client connection.
+   * 504) for the caller to render; a failure after them cuts the client connection and is set
+   * as `failure`. A client that left (or broke off its upload) is never the upstream's failure:
+   * forward resolves with `failure` code `canceled` and, when no response had started, status
+   * 499 (nothing is sent: nobody is listening).
    */
   forward(f: ForwardRequest): Promise<ForwardResult> {
-    const abort = new AbortController();
-    const onClose = () => {
-      if (!f.res.writableFinished) abort.abort();
-    };
-    f.res.once("close", onClose);
-    let timer: NodeJS.Timeout | undefined;
-    if (f.provider.requestTimeoutMs > 0) {
-      timer = setTimeout(() => abort.abort(Object.assign(new Error("request timeout"), { code: "REQUEST_TIMEOUT" })), f.provider.requestTimeoutMs);
-    }
-    let result: ForwardResult | undefined;
-    return this.pool(f.provider)
-      .stream(
+    return new Promise((resolve, reject) => {
+      this.pool(f.provider).dispatch(
         {
           path: f.path,
-          method: f.method as "GET",
+          method: f.method as Dispatcher.HttpMethod,
           headers: f.headers,
           body: f.body ?? null,
-          signal: abort.signal,
           headersTimeout: f.provider.headersTimeoutMs,
           bodyTimeout: f.provider.streamIdleTimeoutMs,
         },
-        ({ statusCode, headers }) => {
-          const contentType = String(headers["content-type"] ?? "");
-          const streaming = contentType.includes("text/event-stream");
-          if (streaming && timer) clearTimeout(timer);
-          const tee = new ResponseTee(f.res, f.captureBytes, streaming ? TAIL_BYTES : 0);
-          const plain: Record<string, string> = {};
-          for (const [k, v] of Object.entries(headers)) if (v !== undefined) plain[k] = Array.isArray(v) ? v.join(", ") : v;
-          // Headers leave with the first body chunk: one write instead of two.
-          f.res.writeHead(statusCode, { ...downstreamHeaders(headers), ...f.extraHeaders(statusCode, headers) });
-          const enc = headers["content-encoding"];
-          result = {
-            status: statusCode,
-            streaming,
-            contentType,
-            contentEncoding: typeof enc === "string" && enc !== "identity" ? enc : undefined,
-            headers: plain,
-            tee,
-            headersAt: performance.now(),
-          };
-          return tee;
-        },
-      )
-      .then(
-        () => result as ForwardResult,
-        (err: unknown) => {
-          const failure = classify(abort.signal.aborted && abort.signal.reason ? abort.signal.reason : err, f.provider);
-          if (result) {
-            // Headers are out: the only honest signal left is to cut the connection.
-            f.res.destroy();
-            result.failure = failure;
-            return result;
-          }
-          throw failure;
-        },
-      )
-      .finally(() => {
-        clearTimeout(timer);
-        f.res.off("close", onClose);
-      });
+        new Exchange(f, resolve, reject),
+      );
+    });
+  }
+}
+
+/**
+ * One forwarded request as an undici dispatch handler: response chunks go straight to the
+ * client's `res` (pausing the upstream while the client's socket is full) and into the tee. One
+ * `close` listener on `res` serves both ends: it aborts the upstream when the client leaves
+ * early and settles once the response has been flushed. No AbortController, no stream object.
+ */
+class Exchange implements Dispatcher.DispatchHandler {
+  private controller: Dispatcher.DispatchController | undefined;
+  /** An abort asked for before undici started the request (still queued in the pool). */
+  private pendingAbort: Error | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private result: ForwardResult | undefined;
+  /** The upstream exchange is over (ended or failed); only the client side may remain. */
+  private upstreamDone = false;
+  private settled = false;
+  private clientLeft = false;
+  private readonly upload: Readable | undefined;
+
+  constructor(
+    private readonly f: ForwardRequest,
+    private readonly resolve: (r: ForwardResult) => void,
+    private readonly reject: (err: ProxyError) => void,
+  ) {
+    f.res.once("close", this.onClose);
+    // A streamed upload that fails before undici reports anything was broken off by the client;
+    // one that undici destroys because the upstream failed errors after (undici reported first).
+    if (f.body instanceof Readable) {
+      this.upload = f.body;
+      this.upload.once("error", this.onUploadError);
+    }
+    if (f.provider.requestTimeoutMs > 0) this.timer = setTimeout(this.onTimeout, f.provider.requestTimeoutMs);
+  }
+
+  private readonly onTimeout = (): void => this.abort(Object.assign(new Error("request timeout"), { code: REQUEST_TIMEOUT }));
+
+  private readonly onClose = (): void => {
+    if (!this.f.res.writableFinished) this.clientLeft = true;
+    if (!this.upstreamDone) this.abort(Object.assign(new Error("client closed the connection"), { code: "UND_ERR_ABORTED" }));
+    else if (this.result) this.settle(this.result);
+  };
+
+  private readonly onUploadError = (): void => {
+    if (!this.upstreamDone) this.clientLeft = true;
+  };
+
+  private abort(reason: Error): void {
+    if (this.controller) this.controller.abort(reason);
+    else this.pendingAbort ??= reason;
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.pendingAbort) controller.abort(this.pendingAbort);
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
+    if (statusCode < 200) return; // 1xx: informational, the real answer follows
+    const f = this.f;
+    const contentType = String(headers["content-type"] ?? "");
+    const streaming = contentType.includes("text/event-stream");
+    if (streaming) clearTimeout(this.timer);
+    const plain: Record<string, string> = {};
+    for (const k in headers) {
+      const v = headers[k];
+      if (v !== undefined) plain[k] = Array.isArray(v) ? v.join(", ") : v;
+    }
+    // Headers leave with the first body chunk: one write instead of two.
+    f.res.writeHead(statusCode, Object.assign(downstreamHeaders(headers), f.extraHeaders(statusCode, headers)));
+    const enc = headers["content-encoding"];
+    this.result = {
+      status: statusCode,
+      streaming,
+      contentType,
+      contentEncoding: typeof enc === "string" && enc !== "identity" ? enc : undefined,
+      headers: plain,
+      tee: new ResponseTee(f.captureBytes, streaming ? TAIL_BYTES : 0),
+      headersAt: performance.now(),
+    };
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    (this.result as ForwardResult).tee.push(chunk);
+    if (!this.f.res.write(chunk)) {
+      controller.pause();
+      this.f.res.once("drain", () => controller.resume());
+    }
+  }
+
+  onResponseEnd(): void {
+    this.upstreamDone = true;
+    clearTimeout(this.timer);
+    const res = this.f.res;
+    // Settled by the `close` that follows `finish` (or a client that leaves before the flush).
+    if (res.destroyed) this.settle(this.result as ForwardResult);
+    else res.end();
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
+    this.upstreamDone = true;
+    clearTimeout(this.timer);
+    const f = this.f;
+    // The client's own doing (it left, or broke off its upload) is not the upstream's failure.
+    const client = this.clientLeft;
+    const failure = client ? new ProxyError("canceled") : classify(err, f.provider);
+    if (this.result) {
+      // Headers are out: the only honest signal left is to cut the connection.
+      f.res.destroy();
+      this.settle({ ...this.result, failure });
+    } else if (client) {
+      f.res.destroy();
+      this.settle({ status: 499, streaming: false, contentType: "", contentEncoding: undefined, headers: {}, tee: new ResponseTee(0, 0), headersAt: performance.now(), failure });
+    } else {
+      this.settled = true;
+      this.detach();
+      this.reject(failure);
+    }
+  }
+
+  private settle(r: ForwardResult): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.detach();
+    this.resolve(r);
+  }
+
+  private detach(): void {
+    this.f.res.off("close", this.onClose);
+    this.upload?.off("error", this.onUploadError);
   }
 }

@@ -152,8 +152,9 @@ export class UsageRecorder {
   }
 
   private mergeRollup(d: UsageRow): void {
-    const u = this.rollups.get(rollupKey(d));
-    if (!u) return void this.rollups.set(rollupKey(d), d);
+    const key = rollupKey(d);
+    const u = this.rollups.get(key);
+    if (!u) return void this.rollups.set(key, d);
     u.requests += d.requests;
     u.errors += d.errors;
     u.cache_hits += d.cache_hits;
