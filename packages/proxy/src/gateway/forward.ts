@@ -3,7 +3,7 @@ import { Readable } from "node:stream";
 import { Pool, type Dispatcher } from "undici";
 import { ResponseTee } from "./capture.js";
 import { downstreamHeaders } from "./headers.js";
-import { ProxyError } from "./errors.js";
+import { problem, type Problem } from "../errors.js";
 import type { Provider } from "./providers.js";
 
 export interface ForwardRequest {
@@ -31,7 +31,7 @@ export interface ForwardResult {
    * (the client connection was cut), or `canceled` when the client left (status 499 if it left
    * before any response).
    */
-  failure?: ProxyError;
+  failure?: Problem;
 }
 
 const TAIL_BYTES = 16 * 1024;
@@ -49,21 +49,23 @@ function codeOf(err: unknown): string {
  * What failed, in words a user can act on. Only the code and the upstream's host:port, never the
  * error's message or the request (a query string may carry a key).
  */
-export function classify(err: unknown, p: Pick<Provider, "origin" | "headersTimeoutMs" | "streamIdleTimeoutMs" | "requestTimeoutMs">): ProxyError {
+export function classify(err: unknown, p: Pick<Provider, "origin" | "headersTimeoutMs" | "streamIdleTimeoutMs" | "requestTimeoutMs">): Problem {
   const code = codeOf(err);
   const host = new URL(p.origin).host;
   const secs = (ms: number) => `${Math.round(ms / 100) / 10}s`;
-  if (code === "UND_ERR_ABORTED" || (err as Error).name === "AbortError") return new ProxyError("canceled");
-  if (code === "UND_ERR_CONNECT_TIMEOUT" || code === "ETIMEDOUT") return new ProxyError("timeout", `connecting to ${host} timed out`);
-  if (code === "UND_ERR_HEADERS_TIMEOUT") return new ProxyError("timeout", `${host} sent no response headers within ${secs(p.headersTimeoutMs)}`);
-  if (code === "UND_ERR_BODY_TIMEOUT") return new ProxyError("timeout", `${host} sent nothing for ${secs(p.streamIdleTimeoutMs)}`);
-  if (code === REQUEST_TIMEOUT) return new ProxyError("timeout", `${host} did not finish within ${secs(p.requestTimeoutMs)}`);
-  if (code === "ECONNREFUSED") return new ProxyError("upstream_error", `connection refused by ${host}`);
-  if (code === "ENOTFOUND" || code === "EAI_AGAIN" || code === "EAI_FAIL") return new ProxyError("upstream_error", `DNS lookup of ${new URL(p.origin).hostname} failed (${code})`);
-  if (TLS_CODE.test(code)) return new ProxyError("upstream_error", `TLS handshake with ${host} failed (${code})`);
-  if (code === "EHOSTUNREACH" || code === "ENETUNREACH") return new ProxyError("upstream_error", `${host} is unreachable (${code})`);
-  if (code === "ECONNRESET" || code === "EPIPE" || code === "UND_ERR_SOCKET" || code === "UND_ERR_CLOSED") return new ProxyError("upstream_error", `${host} closed the connection (${code})`);
-  return new ProxyError("upstream_error", `request to ${host} failed${code ? ` (${code})` : ""}`);
+  if (code === "UND_ERR_ABORTED" || (err as Error).name === "AbortError") return problem("canceled");
+  // undici refused the request it was given (a header it does not allow): the proxy's fault, not the upstream's.
+  if (code === "UND_ERR_INVALID_ARG" || code === "UND_ERR_NOT_SUPPORTED") return problem("internal_error", "the upstream request could not be built");
+  if (code === "UND_ERR_CONNECT_TIMEOUT" || code === "ETIMEDOUT") return problem("timeout", `connecting to ${host} timed out`);
+  if (code === "UND_ERR_HEADERS_TIMEOUT") return problem("timeout", `${host} sent no response headers within ${secs(p.headersTimeoutMs)}`);
+  if (code === "UND_ERR_BODY_TIMEOUT") return problem("timeout", `${host} sent nothing for ${secs(p.streamIdleTimeoutMs)}`);
+  if (code === REQUEST_TIMEOUT) return problem("timeout", `${host} did not finish within ${secs(p.requestTimeoutMs)}`);
+  if (code === "ECONNREFUSED") return problem("upstream_error", `connection refused by ${host}`);
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN" || code === "EAI_FAIL") return problem("upstream_error", `DNS lookup of ${new URL(p.origin).hostname} failed (${code})`);
+  if (TLS_CODE.test(code)) return problem("upstream_error", `TLS handshake with ${host} failed (${code})`);
+  if (code === "EHOSTUNREACH" || code === "ENETUNREACH") return problem("upstream_error", `${host} is unreachable (${code})`);
+  if (code === "ECONNRESET" || code === "EPIPE" || code === "UND_ERR_SOCKET" || code === "UND_ERR_CLOSED") return problem("upstream_error", `${host} closed the connection (${code})`);
+  return problem("upstream_error", `request to ${host} failed${code ? ` (${code})` : ""}`);
 }
 
 /** One keep-alive undici pool per provider origin. */
@@ -91,14 +93,14 @@ export class Upstreams {
 
   /**
    * Streams the request upstream and the response back with no buffering. A client disconnect
-   * aborts the upstream request; a failure before response headers becomes a ProxyError (502,
+   * aborts the upstream request; a failure before response headers resolves as the Problem (502,
    * 504) for the caller to render; a failure after them cuts the client connection and is set
    * as `failure`. A client that left (or broke off its upload) is never the upstream's failure:
    * forward resolves with `failure` code `canceled` and, when no response had started, status
    * 499 (nothing is sent: nobody is listening).
    */
-  forward(f: ForwardRequest): Promise<ForwardResult> {
-    return new Promise((resolve, reject) => {
+  forward(f: ForwardRequest): Promise<ForwardResult | Problem> {
+    return new Promise((resolve) => {
       this.pool(f.provider).dispatch(
         {
           path: f.path,
@@ -108,7 +110,7 @@ export class Upstreams {
           headersTimeout: f.provider.headersTimeoutMs,
           bodyTimeout: f.provider.streamIdleTimeoutMs,
         },
-        new Exchange(f, resolve, reject),
+        new Exchange(f, resolve),
       );
     });
   }
@@ -134,8 +136,7 @@ class Exchange implements Dispatcher.DispatchHandler {
 
   constructor(
     private readonly f: ForwardRequest,
-    private readonly resolve: (r: ForwardResult) => void,
-    private readonly reject: (err: ProxyError) => void,
+    private readonly resolve: (r: ForwardResult | Problem) => void,
   ) {
     f.res.once("close", this.onClose);
     // A streamed upload that fails before undici reports anything was broken off by the client;
@@ -217,7 +218,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     const f = this.f;
     // The client's own doing (it left, or broke off its upload) is not the upstream's failure.
     const client = this.clientLeft;
-    const failure = client ? new ProxyError("canceled") : classify(err, f.provider);
+    const failure = client ? problem("canceled") : classify(err, f.provider);
     if (this.result) {
       // Headers are out: the only honest signal left is to cut the connection.
       f.res.destroy();
@@ -226,13 +227,11 @@ class Exchange implements Dispatcher.DispatchHandler {
       f.res.destroy();
       this.settle({ status: 499, streaming: false, contentType: "", contentEncoding: undefined, headers: {}, tee: new ResponseTee(0, 0), headersAt: performance.now(), failure });
     } else {
-      this.settled = true;
-      this.detach();
-      this.reject(failure);
+      this.settle(failure);
     }
   }
 
-  private settle(r: ForwardResult): void {
+  private settle(r: ForwardResult | Problem): void {
     if (this.settled) return;
     this.settled = true;
     this.detach();

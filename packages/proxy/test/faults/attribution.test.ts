@@ -109,14 +109,11 @@ describe("fault attribution in events and metrics", () => {
     req.destroy();
   }
 
-  for (const [type, how, known] of [
-    ["application/octet-stream", "streamed through to the upstream", false],
-    // Expected to fail until the body reader (gateway/body.ts readBody, or the handler's catch)
-    // turns the client's aborted request stream into a canceled request instead of a data-plane
-    // failure rendered as 502 upstream_error: that code is being restructured by its owner.
-    ["application/json", "read before forwarding", true],
+  for (const [type, how] of [
+    ["application/octet-stream", "streamed through to the upstream"],
+    ["application/json", "read before forwarding"],
   ] as const) {
-    (known ? it.fails : it)(`records a client that aborts its upload (${how}) as 499, not as a 502 upstream_error`, async () => {
+    it(`records a client that aborts its upload (${how}) as 499, not as a 502 upstream_error`, async () => {
       fake.seen.length = 0;
       // The upstream waits for the whole body, which never comes.
       fake.override = () => true;

@@ -21,51 +21,54 @@ export async function forward(x: Exchange, deps: Deps): Promise<Outcome> {
   const token = x.token;
   x.forwardedAt = performance.now();
   const upstreamStart = nowNanos();
-  let result;
-  try {
-    result = await deps.upstreams.forward({
-      provider: p,
-      method: x.method,
-      path: p.basePath + x.upstreamPath + x.query,
-      headers: upstreamHeaders(x.req.headers, p, x.apiKey as string, { requestId: x.requestId, projectId: token?.projectId ?? "" }, x.body?.length),
-      body: x.body ?? (x.hasBody ? x.req : undefined),
-      res: x.res,
-      captureBytes: Math.max(deps.observability ? RESPONSE_BODY_CAP : 0, cacheCaptureBytes(x, deps)),
-      extraHeaders: (status, upstream) => {
-        const streaming = String(upstream["content-type"] ?? "").includes("text/event-stream");
-        const first = new Date().toISOString();
-        const h: OutgoingHttpHeaders = {
-          "x-proxy": "llm-proxy",
-          "x-request-id": x.requestId,
-          "x-proxy-received-at": x.receivedAt.toISOString(),
-          "x-proxy-first-response-at": first,
-          "x-proxy-final-response-at": first,
-          "x-upstream-request-stop": nowNanos(),
-          ...corsHeaders(x.origin),
-          ...cacheHeaders(x, deps, status, upstream, streaming),
-        };
-        if (!streaming) h["x-upstream-request-start"] = upstreamStart;
-        return h;
-      },
-    });
-  } catch (err) {
-    if (!isProblem(err)) throw err;
-    if (UPSTREAM_FAULTS.has(err.code)) {
-      x.breaker.record(statusOf(err.code));
-      deps.logger.warn({ request_id: x.requestId, provider: p.name, code: err.code, reason: err.description }, "upstream request failed");
+  const result = await deps.upstreams.forward({
+    provider: p,
+    method: x.method,
+    path: p.basePath + x.upstreamPath + x.query,
+    headers: upstreamHeaders(x.req.headers, p, x.apiKey as string, { requestId: x.requestId, projectId: token?.projectId ?? "" }, x.body?.length),
+    body: x.body ?? (x.hasBody ? x.req : undefined),
+    res: x.res,
+    captureBytes: Math.max(deps.observability ? RESPONSE_BODY_CAP : 0, cacheCaptureBytes(x, deps)),
+    extraHeaders: (status, upstream) => {
+      const streaming = String(upstream["content-type"] ?? "").includes("text/event-stream");
+      const first = new Date().toISOString();
+      const h: OutgoingHttpHeaders = {
+        "x-proxy": "llm-proxy",
+        "x-request-id": x.requestId,
+        "x-proxy-received-at": x.receivedAt.toISOString(),
+        "x-proxy-first-response-at": first,
+        "x-proxy-final-response-at": first,
+        "x-upstream-request-stop": nowNanos(),
+        ...corsHeaders(x.origin),
+        ...cacheHeaders(x, deps, status, upstream, streaming),
+      };
+      if (!streaming) h["x-upstream-request-start"] = upstreamStart;
+      return h;
+    },
+  });
+  if (isProblem(result)) {
+    if (UPSTREAM_FAULTS.has(result.code)) {
+      x.breaker.record(statusOf(result.code));
+      deps.logger.warn({ request_id: x.requestId, provider: p.name, code: result.code, reason: result.description }, "upstream request failed");
     }
-    return err;
+    return result;
   }
   x.result = result;
   x.status = result.status;
   const failure = result.failure;
-  // Headers were out when it broke: the connection was cut. A client that left is not the upstream's failure.
-  if (failure && failure.code !== "canceled") {
-    x.status = statusOf(failure.code);
+  if (failure?.code === "canceled") {
+    // The client left: a 499, nobody's failure upstream, nothing for the breaker.
+    x.status = 499;
     x.errorCode = failure.code;
-    deps.metrics.proxyErrors.inc({ code: failure.code });
+  } else {
+    if (failure) {
+      // Headers were out when the upstream broke: the client connection was cut.
+      x.status = statusOf(failure.code);
+      x.errorCode = failure.code;
+      deps.metrics.proxyErrors.inc({ code: failure.code });
+    }
+    x.breaker.record(failure ? x.status : result.status);
   }
-  x.breaker.record(result.status);
   await cacheStore(x, deps);
   return "answered";
 }

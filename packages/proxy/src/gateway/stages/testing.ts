@@ -34,6 +34,8 @@ export function exchange(init: { method?: string; url?: string; headers?: Incomi
   }
   const res = new ServerResponse(req);
   res.assignSocket(wire as unknown as Socket);
+  // As node:http's server does once a response finished (resOnFinish): 'close' follows 'finish'.
+  res.once("finish", () => setImmediate(() => res.emit("close")));
   const x = newExchange(req, res, init.provider ?? defaultProvider(), new CircuitBreaker(5, 30_000));
   /** What the client received, parsed from the bytes on the wire. */
   const answer = (): Answer => {
