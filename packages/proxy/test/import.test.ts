@@ -246,6 +246,18 @@ describe.skipIf(!postgresUrl())("import from the original's PostgreSQL database"
     }
   });
 
+  it("DATABASE_URL at the original's database: a clear message that says how to import, not a SQL error", async () => {
+    const original = await freshPostgresDatabase();
+    try {
+      await writeOriginalPostgres(original.url, originalData().seed);
+      await expect(startStack("postgres", { DATABASE_URL: original.url, DATABASE_SSL: "disable" })).rejects.toThrow(
+        /^DATABASE_URL points at a database that holds the Go llm-proxy's schema \(its goose_db_version table\), not this proxy's\. .*npm run migrate -- import --from postgres:/,
+      );
+    } finally {
+      await original.drop();
+    }
+  });
+
   it("an early schema (goose 3: tokens without ids, openai_api_key): stable derived ids, idempotent", async () => {
     const source = await freshPostgresDatabase();
     const dir = await tmpDir();
