@@ -12,6 +12,7 @@ import type { ImportReport } from "../src/storage/import/report.js";
 import { generateTokenSecret } from "../src/tokens/format.js";
 import { startFakeUpstream, type FakeUpstream } from "./fake-upstream.js";
 import { freshPostgresDatabase, startStack, type Stack } from "./harness.js";
+import { runProxy } from "./process.js";
 import { goTime, writeOriginalPostgres, writeOriginalSqlite, type OriginalSeed } from "./original-db.js";
 import { postgresUrl } from "../../../test/services.js";
 
@@ -152,16 +153,18 @@ describe("import from the original's SQLite file into the embedded database", ()
 });
 
 describe("import without ENCRYPTION_KEY", () => {
-  it("carries plaintext keys and tokens as they are", async () => {
+  it("carries plaintext keys and tokens as they are (the compiled CLI, sql.js from the bundle)", async () => {
     const dir = await tmpDir();
     try {
       const o = originalData();
       const file = path.join(dir, "plain.db");
       await writeOriginalSqlite(file, o.seed);
       const env = { DATA_DIR: path.join(dir, "data") };
-      const report = await runImport(env, ["--from", file]);
-      expect(report.tables.tokens).toMatchObject({ imported: 4, notCarried: 1 });
-      expect(report.notes).toEqual(["1 audit events had metadata that is not a JSON object: kept as text under \"original_metadata\""]);
+      const cli = runProxy(["migrate", "import", "--from", file], { ...env, LOG_LEVEL: "silent" });
+      expect(await cli.exited).toBe(0);
+      expect(cli.output()).toMatch(/^Imported from the Go llm-proxy's SQLite file .*plain\.db \(SQLite, final schema\)\n/);
+      expect(cli.output()).toMatch(/\n {2}tokens {14}5 {13}4 {13}0 {12}1\n/);
+      expect(cli.output()).toContain(`Not carried (1):\n  tokens ${o.ids.bcrypt}: bcrypt-hashed token (hash:v1:)`);
       const stack = await startStack("embedded", { ...env, OPENAI_API_URL: fake.url });
       try {
         await ask(sdk(stack, o.secrets.live));
