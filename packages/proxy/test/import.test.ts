@@ -192,7 +192,7 @@ describe("import without ENCRYPTION_KEY", () => {
   });
 });
 
-describe("sources it does not recognise are refused", () => {
+describe("which SQLite sources are recognised: earlier states yes, anything else refused with a reason", () => {
   let dir: string;
   beforeAll(async () => {
     dir = await tmpDir();
@@ -209,6 +209,28 @@ describe("sources it does not recognise are refused", () => {
     await writeOriginalSqlite(path.join(dir, "other.db"), { projects: [], tokens: [] }, "CREATE TABLE projects (id TEXT PRIMARY KEY, title TEXT);");
     await expect(run(path.join(dir, "other.db"))).rejects.toThrow(/other\.db does not hold the Go llm-proxy's schema: it has no tokens table/);
     await expect(run("mysql://u:secret@db/x")).rejects.toThrow(/unsupported source .*MySQL is not supported/);
+  });
+
+  it("an early SQLite file (openai_api_key, tokens keyed by the secret) imports with stable derived ids", async () => {
+    const file = path.join(dir, "early.db");
+    const o = originalData();
+    const early = `
+      CREATE TABLE projects (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, openai_api_key TEXT NOT NULL, is_active BOOLEAN NOT NULL DEFAULT 1,
+        created_at DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP, updated_at DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP);
+      CREATE TABLE tokens (token TEXT PRIMARY KEY, project_id TEXT NOT NULL, expires_at DATETIME, is_active BOOLEAN NOT NULL DEFAULT 1,
+        request_count INTEGER NOT NULL DEFAULT 0, max_requests INTEGER, created_at DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP, last_used_at DATETIME);`;
+    await writeOriginalSqlite(
+      file,
+      {
+        projects: [{ id: "early-p", name: "early", openai_api_key: "sk-up", is_active: 1, created_at: "2025-01-01 10:00:00", updated_at: "2025-01-01 10:00:00" }],
+        tokens: [{ token: o.secrets.live, project_id: "early-p", expires_at: null, is_active: 1, request_count: 5, max_requests: null, created_at: "2025-01-01 10:00:00" }],
+      },
+      early,
+    );
+    const first = await run(file);
+    expect(first.source.schema).toBe("SQLite, earlier schema (projects.openai_api_key, tokens without ids, no deactivated_at, no cache_hit_count, no audit_events)");
+    expect(first.tables.tokens).toEqual({ read: 1, imported: 1, alreadyThere: 0, notCarried: 0 });
+    expect((await run(file)).tables).toMatchObject({ projects: { alreadyThere: 1 }, tokens: { imported: 0, alreadyThere: 1 } });
   });
 
   it("a SQLite file whose WAL was not checkpointed", async () => {
