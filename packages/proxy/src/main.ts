@@ -46,7 +46,7 @@ async function serveCommand(config: Config): Promise<void> {
   process.once("SIGINT", () => stop("SIGINT"));
 }
 
-async function migrateCommand(sub: string, config: Config): Promise<void> {
+async function migrateCommand(sub: string, config: Config, args: string[]): Promise<void> {
   const lock = lockEmbedded(config, `migrate ${sub}`);
   const db = await openDatabase(config.storage);
   const print = (v: unknown) => process.stdout.write(JSON.stringify(v, null, 2) + "\n");
@@ -59,7 +59,11 @@ async function migrateCommand(sub: string, config: Config): Promise<void> {
     } else if (sub === "encrypt-status") {
       await migrateUp(db.sql);
       print(await encryptionStatus(db.sql));
-    } else throw new ConfigError(`unknown migrate command "${sub}" (expected up, status, encrypt or encrypt-status)`);
+    } else if (sub === "import") {
+      // Loaded only for this command: it brings sql.js (SQLite as WebAssembly).
+      const { importCommand } = await import("./storage/import/command.js");
+      process.stdout.write(await importCommand(args, db.sql, createSecrets(config.encryptionKey)));
+    } else throw new ConfigError(`unknown migrate command "${sub}" (expected up, status, encrypt, encrypt-status or import)`);
   } finally {
     await db.close();
     lock?.release();
@@ -98,7 +102,7 @@ async function adminCommand(args: string[], config: Config): Promise<void> {
 async function main(argv: string[]): Promise<void> {
   const config = loadConfig();
   const [command = "serve", sub = "up"] = argv;
-  if (command === "migrate") return migrateCommand(sub, config);
+  if (command === "migrate") return migrateCommand(sub, config, argv.slice(2));
   if (command === "serve") return serveCommand(config);
   if (command === "admin") return adminCommand(argv.slice(1), config);
   throw new ConfigError(`unknown command "${command}" (expected serve, admin or migrate)`);

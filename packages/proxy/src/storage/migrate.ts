@@ -1,6 +1,7 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { ConfigError } from "@llm-proxy/config";
 import type { Sql } from "./db.js";
 
 const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), "migrations");
@@ -41,6 +42,26 @@ async function ensureTable(sql: Sql): Promise<void> {
 }
 
 /**
+ * Refuses a database that holds the Go llm-proxy's tables (its goose schema) instead of ours:
+ * migration 0001 would fail there with a bare "relation already exists". Its data is brought
+ * over with `migrate import` into a database of this proxy's own.
+ */
+export async function assertNotOriginalSchema(sql: Sql): Promise<void> {
+  const [row] = await sql<{ ours: boolean; goose: boolean; projects: boolean }[]>`
+    SELECT to_regclass('schema_migrations') IS NOT NULL AS ours,
+           to_regclass('goose_db_version') IS NOT NULL AS goose,
+           to_regclass('projects') IS NOT NULL AS projects
+  `;
+  if (!row || row.ours || !(row.goose || row.projects)) return;
+  const what = row.goose ? "the Go llm-proxy's schema (its goose_db_version table)" : "a projects table that this proxy did not create";
+  throw new ConfigError(
+    `DATABASE_URL points at a database that holds ${what}, not this proxy's. Leave that database as it is, ` +
+      "point DATABASE_URL at a new, empty database (or unset it to use the embedded one in DATA_DIR), and bring the data over with " +
+      "`npm run migrate -- import --from postgres://USER:PASSWORD@HOST/DATABASE` (the URL DATABASE_URL holds now; add --dry-run to see first). See docs/import.md.",
+  );
+}
+
+/**
  * Applies pending migrations, each in its own transaction that first takes a transaction-level
  * advisory lock: instances that start together wait for each other and then find it done. No
  * reserved connection: with `fetch_types` off, postgres 3.4.9 never hands out a reserved
@@ -48,6 +69,7 @@ async function ensureTable(sql: Sql): Promise<void> {
  */
 export async function migrateUp(sql: Sql, migrations?: Migration[]): Promise<number[]> {
   const all = migrations ?? (await readMigrations());
+  await assertNotOriginalSchema(sql);
   const applied: number[] = [];
   for (const m of all) {
     const done = await sql.begin(async (tx) => {
