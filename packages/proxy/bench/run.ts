@@ -35,7 +35,7 @@ const pin = (core: number, cmd: string[]) => (hasTaskset ? ["taskset", "-c", Str
 
 function start(cmd: string[], env: Record<string, string>, ready: RegExp): Promise<{ proc: ChildProcess; match: RegExpMatchArray }> {
   const [bin, ...args] = cmd as [string, ...string[]];
-  const proc = spawn(bin, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const proc = spawn(bin, args, { cwd: ROOT, env: { ...process.env, LLM_PROXY_DOTENV: "false", ...env }, stdio: ["ignore", "pipe", "pipe"] });
   return new Promise((resolve, reject) => {
     let out = "";
     const onData = (b: Buffer) => {
