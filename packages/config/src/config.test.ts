@@ -1,7 +1,13 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import {
   ConfigError,
+  HONOURED_ORIGINAL_SETTINGS,
+  IGNORED_ORIGINAL_SETTINGS,
+  ORIGINAL_CLI_ONLY_SETTINGS,
   Problems,
   address,
   boolean,
@@ -12,9 +18,11 @@ import {
   formatSize,
   hostPort,
   httpUrl,
+  ignoredOriginalSettings,
   linkedDatabaseUrl,
   linkedRedisUrl,
   linkedSecret,
+  loadDotenv,
   oneOf,
   parseAddress,
   parseDotenv,
@@ -257,5 +265,35 @@ describe(".env text", () => {
 
   it("reads CRLF files", () => {
     expect(parseDotenv("A=1\r\nB='2'\r\n")).toEqual({ A: "1", B: "2" });
+  });
+});
+
+describe("the .env file at start", () => {
+  it("reads the original's inline comments, blank values and quotes", () => {
+    expect(parseDotenv("LOG_FILE=./data/llm-proxy.log # empty: stdout\nREDIS_CONSUMER_NAME=        # generated\nPREFIX=ratelimit:  # key prefix\nHASH=a#b\nQ='x # y'\n")).toEqual({
+      LOG_FILE: "./data/llm-proxy.log",
+      REDIS_CONSUMER_NAME: "",
+      PREFIX: "ratelimit:",
+      HASH: "a#b",
+      Q: "x # y",
+    });
+  });
+
+  it("puts the process environment over the file, a blank process value included, and names what it cannot read", () => {
+    const dir = mkdtempSync(join(tmpdir(), "config-dotenv-"));
+    try {
+      writeFileSync(join(dir, ".env"), "A=file\nB=file\nC=file\n");
+      expect(loadDotenv({ B: "process", C: "", D: undefined }, dir)).toEqual({ env: { A: "file", B: "process", C: "" }, file: join(dir, ".env") });
+      expect(loadDotenv({ LLM_PROXY_DOTENV: "FALSE" }, dir).file).toBeUndefined();
+      expect(() => loadDotenv({ ENV: "nope.env" }, dir)).toThrow(ConfigError);
+      expect(loadDotenv({}, join(dir, "no-such-dir")).file).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("names only the original's inapplicable settings that are set, with a reason each", () => {
+    expect(ignoredOriginalSettings({ ENABLE_TLS: "false", PORT: " ", MODEL: "gpt-4o", LISTEN_ADDR: ":8080" }).map((s) => s.name)).toEqual(["ENABLE_TLS"]);
+    expect(Object.keys(HONOURED_ORIGINAL_SETTINGS).filter((n) => n in IGNORED_ORIGINAL_SETTINGS || ORIGINAL_CLI_ONLY_SETTINGS.includes(n))).toEqual([]);
   });
 });

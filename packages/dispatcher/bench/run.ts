@@ -78,7 +78,7 @@ async function phase(name: string, sinkEnv: Record<string, string>, seconds: num
   const group = "bench";
   const port = await freePort();
   const child = spawn(process.execPath, ["--import", "tsx", MAIN], {
-    env: { PATH: process.env.PATH ?? "", REDIS_URL: REDIS, REDIS_STREAM_KEY: key, REDIS_CONSUMER_GROUP: group, REDIS_CONSUMER_NAME: "bench", REDIS_STREAM_BATCH_SIZE: BATCH, DISPATCHER_HTTP_ADDR: `127.0.0.1:${port}`, LOG_LEVEL: "warn", ...sinkEnv },
+    env: { PATH: process.env.PATH ?? "", LLM_PROXY_DOTENV: "false", REDIS_URL: REDIS, REDIS_STREAM_KEY: key, REDIS_CONSUMER_GROUP: group, REDIS_CONSUMER_NAME: "bench", REDIS_STREAM_BATCH_SIZE: BATCH, DISPATCHER_HTTP_ADDR: `127.0.0.1:${port}`, LOG_LEVEL: "warn", ...sinkEnv },
     stdio: ["ignore", "ignore", "inherit"],
   });
   while (!(await scrape(port))) await new Promise((r) => setTimeout(r, 100));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "./config.js";
+import { HONOURED_ORIGINAL_SETTINGS } from "@llm-proxy/config";
+import { ConfigError, DISPATCHER_VARIABLES, loadConfig } from "./config.js";
 
 const base = { REDIS_URL: "redis://127.0.0.1:6379", DISPATCHER_SERVICE: "file", DISPATCHER_FILE_PATH: "/tmp/x.jsonl" };
 
@@ -63,7 +64,7 @@ describe("config", () => {
     expect(Object.keys(c.sinkSettings).sort()).toEqual(["file", "stdout", "webhook"]);
   });
 
-  it("lists every problem at once and refuses dead settings", () => {
+  it("lists every problem at once", () => {
     const attempt = () => loadConfig({ DISPATCHER_SERVICE: "file,kafka,webhook", DISPATCHER_BUFFER: "10", REDIS_STREAM_BLOCK_TIME: "soon" });
     expect(attempt).toThrow(ConfigError);
     expect(attempt).toThrow(/REDIS_STREAM_BLOCK_TIME/);
@@ -71,7 +72,7 @@ describe("config", () => {
       loadConfig({ DISPATCHER_SERVICE: "file,kafka,webhook", DISPATCHER_BUFFER: "10" });
     } catch (error) {
       const message = (error as Error).message;
-      for (const expected of ["DISPATCHER_BUFFER: not supported", "unknown sink(s) kafka", "DISPATCHER_FILE_PATH", "DISPATCHER_WEBHOOK_SECRET", "Redis is not configured"]) expect(message).toContain(expected);
+      for (const expected of ["unknown sink(s) kafka", "DISPATCHER_FILE_PATH", "DISPATCHER_WEBHOOK_SECRET", "Redis is not configured"]) expect(message).toContain(expected);
     }
   });
 
@@ -85,7 +86,20 @@ describe("config", () => {
     expect(loadConfig({ ...base, DISPATCHER_FILE_MAX_BYTES: "10MB", DISPATCHER_HTTP_ADDR: "[::1]:9191" })).toMatchObject({ sinkSettings: { file: { maxBytes: 10 * 1024 * 1024 } }, http: { host: "::1", port: 9191 } });
   });
 
-  it("refuses the in-memory bus, which cannot cross processes", () => {
+  it("refuses the in-memory bus, which cannot cross processes, and reads the original's \"redis\" as the stream", () => {
     expect(() => loadConfig({ ...base, LLM_PROXY_EVENT_BUS: "in-memory" })).toThrow(/redis-streams/);
+    expect(loadConfig({ ...base, LLM_PROXY_EVENT_BUS: "redis" }).stream.key).toBe("llm-proxy-events");
+  });
+
+  it("names the original's settings that do not apply here instead of refusing them, and honours DEBUG=1", () => {
+    const c = loadConfig({ ...base, DISPATCHER_BUFFER: "10", DISPATCHER_DETACH: "true", ENABLE_TLS: "false", CORS_MAX_AGE: "", DEBUG: "1" });
+    expect(c.ignoredSettings.map((s) => s.name)).toEqual(["DISPATCHER_BUFFER", "DISPATCHER_DETACH", "ENABLE_TLS"]);
+    expect(c.logLevel).toBe("debug");
+    expect(loadConfig({ ...base, DEBUG: "express:*" }).logLevel).toBe("info");
+  });
+
+  it("reads every original setting the table says the dispatcher honours", () => {
+    const honoured = Object.entries(HONOURED_ORIGINAL_SETTINGS).filter(([name, where]) => where.includes("dispatcher") && name !== "DEBUG").map(([name]) => name);
+    expect(honoured.filter((name) => !DISPATCHER_VARIABLES.includes(name))).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import { hostname } from "node:os";
-import { ConfigError, Problems, address, boolean, duration, httpUrl, linkedRedisUrl, logLevel, readEnv, readSstLinks, redisFields, resolveRedisUrl, size, text, textOr, wholeNumber, type Env } from "@llm-proxy/config";
+import { ConfigError, Problems, address, boolean, ignoredOriginalSettings, parseBoolean, duration, httpUrl, linkedRedisUrl, logLevel, readEnv, readSstLinks, redisFields, resolveRedisUrl, size, text, textOr, wholeNumber, type Env } from "@llm-proxy/config";
 import { z } from "zod";
 import { linkedSecrets, type Secrets } from "./links.js";
 import { SINK_NAMES, type SinkName } from "./sinks/names.js";
@@ -22,7 +22,9 @@ export const envSchema = z.object({
   LLM_PROXY_EVENT_BUS: z
     .string()
     .optional()
-    .refine((v) => v === undefined || v === "redis-streams", { message: 'expected "redis-streams": the dispatcher only consumes redis-streams (the in-memory bus is process-local)' }),
+    .refine((v) => v === undefined || ["redis-streams", "redis"].includes(v.toLowerCase()), {
+      message: 'expected "redis-streams" (or the original\'s "redis", the same stream here): the dispatcher only consumes the Redis stream (the in-memory bus is process-local)',
+    }),
   DISPATCHER_SERVICE: textOr("stdout"),
   DISPATCHER_ENDPOINT: text(),
   DISPATCHER_FILE_PATH: text(),
@@ -70,13 +72,9 @@ export type DispatcherConfig = {
   http: { host: string; port: number };
   shutdownTimeoutMs: number;
   logLevel: z.infer<typeof envSchema>["LOG_LEVEL"];
+  /** Settings of the Go original that are set but do not apply here: one start-up warning each. */
+  ignoredSettings: { name: string; why: string }[];
 };
-
-/** Settings the original reads that have no meaning in a separate process: refused, not ignored. */
-const REFUSED = {
-  DISPATCHER_BUFFER: "the dispatcher has no in-memory bus; size batches with REDIS_STREAM_BATCH_SIZE",
-  DISPATCHER_DETACH: "run the dispatcher under a supervisor (ECS, systemd) instead",
-} as const;
 
 /**
  * Parses the environment once, failing fast with every problem listed. `replay` needs Redis and
@@ -84,7 +82,6 @@ const REFUSED = {
  */
 export function loadConfig(env: Env = process.env, purpose: "run" | "replay" = "run"): DispatcherConfig {
   const problems = new Problems();
-  for (const [name, why] of Object.entries(REFUSED)) if (env[name] !== undefined) problems.add(name, `not supported: ${why}`);
   const links = readSstLinks(env, problems);
   const e = readEnv(envSchema, env, problems);
   const sinks = purpose === "run" ? parseSinks(e.DISPATCHER_SERVICE, problems) : [];
@@ -110,7 +107,9 @@ export function loadConfig(env: Env = process.env, purpose: "run" | "replay" = "
     retry: { maxAttempts: e.DISPATCHER_MAX_ATTEMPTS, baseMs: e.DISPATCHER_RETRY_BASE, maxMs: e.DISPATCHER_RETRY_MAX },
     http: e.DISPATCHER_HTTP_ADDR,
     shutdownTimeoutMs: e.DISPATCHER_SHUTDOWN_TIMEOUT,
-    logLevel: e.LOG_LEVEL,
+    // The original's DEBUG=1 forces debug logs; other DEBUG values belong to other tools.
+    logLevel: parseBoolean(env.DEBUG ?? "") === true ? "debug" : e.LOG_LEVEL,
+    ignoredSettings: ignoredOriginalSettings(env),
   };
 }
 

@@ -1,4 +1,5 @@
 import { once } from "node:events";
+import { ignoredSettingMessage, loadDotenv } from "@llm-proxy/config";
 import { ConfigError, loadConfig, type DispatcherConfig } from "./config.js";
 import { createConsumer } from "./consumer.js";
 import { createHttpServer } from "./http.js";
@@ -14,8 +15,10 @@ const USAGE = `usage: dispatcher [run]
        dispatcher replay --from-dead-letter [--limit N]`;
 
 /** Composition root: the only place that picks adapters, listens and handles signals. */
-async function run(config: DispatcherConfig): Promise<void> {
+async function run(config: DispatcherConfig, dotenvFile: string | undefined): Promise<void> {
   const logger = createLogger(config.logLevel, config.sinks.includes("stdout"));
+  if (dotenvFile) logger.info({ file: dotenvFile }, "settings read from the environment over this file");
+  for (const ignored of config.ignoredSettings) logger.warn({ setting: ignored.name }, ignoredSettingMessage(ignored));
   const redis = connectRedis(config.redisUrl, config.stream.consumer);
   const reader = connectRedis(config.redisUrl, `${config.stream.consumer}:reader`);
   for (const client of [redis, reader]) client.on("error", (err: Error) => logger.warn({ err: err.message }, "redis connection error"));
@@ -69,8 +72,10 @@ async function replay(config: DispatcherConfig, args: string[]): Promise<void> {
 async function main(args: string[]): Promise<void> {
   const [command = "run", ...rest] = args;
   try {
-    if (command === "run") return await run(loadConfig());
-    if (command === "replay") return await replay(loadConfig(undefined, "replay"), rest);
+    // The process environment over ./.env (or the file ENV names), as the proxy and the CLI start.
+    const start = loadDotenv(process.env, process.cwd());
+    if (command === "run") return await run(loadConfig(start.env), start.file);
+    if (command === "replay") return await replay(loadConfig(start.env, "replay"), rest);
     throw new ConfigError(USAGE);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;

@@ -79,7 +79,7 @@ export async function startSinkServer(respond: (req: Received, n: number) => num
 /** Starts the real dispatcher process (the compiled main.js) with the given env. */
 export function spawnDispatcher(env: Record<string, string>): ChildProcess {
   const child = spawn(process.execPath, ["--enable-source-maps", MAIN], {
-    env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "warn", DISPATCHER_HTTP_ADDR: "127.0.0.1:0", ...env },
+    env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "warn", DISPATCHER_HTTP_ADDR: "127.0.0.1:0", LLM_PROXY_DOTENV: "false", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   child.stderr?.on("data", (d: Buffer) => process.stderr.write(`[dispatcher ${child.pid}] ${d.toString()}`));

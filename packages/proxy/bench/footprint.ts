@@ -99,7 +99,7 @@ async function measure(cmd: string, dataDir: string, idleSeconds: number): Promi
     cwd: ROOT,
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, DATA_DIR: dataDir, LISTEN_ADDR: "127.0.0.1:0", ADMIN_UI_LISTEN_ADDR: "127.0.0.1:0", LOG_LEVEL: "warn" },
+    env: { ...process.env, LLM_PROXY_DOTENV: "false", DATA_DIR: dataDir, LISTEN_ADDR: "127.0.0.1:0", ADMIN_UI_LISTEN_ADDR: "127.0.0.1:0", LOG_LEVEL: "warn" },
   });
   let out = "";
   proc.stdout?.on("data", (b: Buffer) => (out += b.toString()));

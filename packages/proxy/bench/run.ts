@@ -43,7 +43,8 @@ type Headers = Record<string, string>;
 
 function start(cmd: string[], env: Record<string, string | undefined>, ready: RegExp): Promise<{ proc: ChildProcess; match: RegExpMatchArray }> {
   const [bin, ...args] = cmd as [string, ...string[]];
-  const proc = spawn(bin, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  // No .env: the bench sets every variable itself (embedded runs must not inherit DATABASE_URL).
+  const proc = spawn(bin, args, { cwd: ROOT, env: { LLM_PROXY_DOTENV: "false", ...env }, stdio: ["ignore", "pipe", "pipe"] });
   return new Promise((resolve, reject) => {
     let out = "";
     const onData = (b: Buffer) => {

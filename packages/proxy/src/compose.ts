@@ -81,8 +81,9 @@ export async function buildDeps(config: Config, logger: Logger): Promise<Deps> {
   const prefix = config.redis?.prefix ?? "";
   const changes = redis ? createRedisChangeFeed(redis.main, redis.sub, `${prefix}changes`, warn("change fan-out failed")) : createMemoryChangeFeed();
   const eventLog = config.events.fileLog ? await jsonlWriter(config.events.fileLog) : undefined;
-  const bus = redis
-    ? createRedisBus(redis.main, { stream: config.events.stream, maxLen: config.events.maxLen, capacity: config.events.bufferSize, batchSize: 500, onError: warn("event stream write failed") })
+  const streamRedis = config.events.bus === "redis-streams" ? redis : undefined;
+  const bus = streamRedis
+    ? createRedisBus(streamRedis.main, { stream: config.events.stream, maxLen: config.events.maxLen, capacity: config.events.bufferSize, batchSize: 500, onError: warn("event stream write failed") })
     : createMemoryBus(config.events.bufferSize, eventLog?.consume, onError("event sink failed"));
   const limiter = redis ? createRedisRateLimiter(redis.main, prefix) : createMemoryRateLimiter();
   const c = config.cache;
@@ -148,7 +149,7 @@ export async function buildDeps(config: Config, logger: Logger): Promise<Deps> {
     clientIp,
     authFailures,
     healthChecks,
-    pipeline: pipelineHealth(bus, redis ? { redis: redis.main, key: config.events.stream, group: config.events.consumerGroup } : undefined),
+    pipeline: pipelineHealth(bus, streamRedis ? { redis: streamRedis.main, key: config.events.stream, group: config.events.consumerGroup } : undefined),
     async close() {
       await gateway.settled();
       await usage.stop().catch(() => logger.error({ pending: usage.pending }, "usage deltas lost at shutdown: the database did not answer"));

@@ -33,6 +33,18 @@ export const envSchema = z.object({
   PUBLIC_BASE_URL: httpUrl(),
   DATA_DIR: textOr("./data"),
   DATABASE_URL: url(["postgres", "postgresql"]),
+  // The original's: sqlite (its default) is the embedded database here; postgres needs DATABASE_URL.
+  DB_DRIVER: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const d = v?.toLowerCase();
+      if (d === undefined || d === "sqlite" || d === "postgres") return d;
+      ctx.addIssue({ code: "custom", message: d === "mysql" ? "MySQL is not supported: PostgreSQL (DATABASE_URL) or the embedded database (unset)" : `expected "sqlite" or "postgres", got "${v}"` });
+      return z.NEVER;
+    }),
+  // The original's SQLite file: read only to stop a start that would leave its data behind.
+  DATABASE_PATH: text(),
   DATABASE_POOL_SIZE: wholeNumber(10, { min: 1, max: 1000 }),
   DATABASE_SSL: oneOf(["auto", "disable", "require", "verify-full"], "auto"),
   // Joined into DATABASE_URL / REDIS_URL (which then carry none): how ECS secrets deliver them.
@@ -41,7 +53,8 @@ export const envSchema = z.object({
   ENCRYPTION_KEY: encryptionKey,
   REQUIRE_ENCRYPTION_KEY: boolean(false),
   LOG_LEVEL: logLevel(),
-  LOG_FORMAT: oneOf(["json", "console"], "json"),
+  // "text" is what the original's docs call its human-readable "console" form.
+  LOG_FORMAT: oneOf(["json", "console", "text"], "json"),
   SHUTDOWN_TIMEOUT: duration(30_000),
   SHUTDOWN_DELAY: duration(0),
   MANAGEMENT_MAX_BODY_BYTES: size(MiB, { min: 1024 }),
@@ -81,6 +94,18 @@ export const envSchema = z.object({
   RATE_LIMIT_RPM: wholeNumber(0, { min: 0, max: 1_000_000 }),
   RATE_LIMIT_FAIL_MODE: oneOf(["open", "closed"], "open"),
   // Events and metrics
+  // Unset: the Redis stream when Redis is configured, else in-process. "redis" (the original's
+  // list queue) means the stream here.
+  LLM_PROXY_EVENT_BUS: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const bus = v?.toLowerCase();
+      if (bus === undefined || bus === "in-memory") return bus;
+      if (bus === "redis" || bus === "redis-streams") return "redis-streams" as const;
+      ctx.addIssue({ code: "custom", message: `expected "redis-streams", "redis" or "in-memory", got "${v}"` });
+      return z.NEVER;
+    }),
   OBSERVABILITY_ENABLED: boolean(true),
   OBSERVABILITY_BUFFER_SIZE: wholeNumber(10_000, { min: 1 }),
   FILE_EVENT_LOG: text(),

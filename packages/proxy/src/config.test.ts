@@ -1,5 +1,9 @@
-import { describe, expect, expectTypeOf, it } from "vitest";
-import { ConfigError, loadConfig, parseDuration } from "./config.js";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { HONOURED_ORIGINAL_SETTINGS, IGNORED_ORIGINAL_SETTINGS } from "@llm-proxy/config";
+import { afterAll, describe, expect, expectTypeOf, it } from "vitest";
+import { CONFIG_VARIABLES, ConfigError, loadConfig, parseDuration, startEnv } from "./config.js";
 
 describe("config", () => {
   it("defaults to embedded mode with zero configuration", () => {
@@ -164,5 +168,80 @@ describe("documentation stays true to the schema", () => {
     const { CONFIG_VARIABLES } = await import("./config.js");
     const readme = await fs.readFile(new URL("README.md", root), "utf8");
     expect(CONFIG_VARIABLES.filter((n) => !readme.includes(`\`${n}\``))).toEqual([]);
+  });
+});
+
+describe("the original's configuration", () => {
+  const dirs: string[] = [];
+  const tmp = () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "llm-proxy-original-"));
+    dirs.push(dir);
+    return dir;
+  };
+  afterAll(() => {
+    for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("reads its value forms: LOG_FORMAT text is the human-readable form, LOG_LEVEL in any case, DEBUG=1 forces debug", () => {
+    expect(loadConfig({ LOG_FORMAT: "text", LOG_LEVEL: "WARN" }).log).toEqual({ format: "console", level: "warn" });
+    expect(loadConfig({ LOG_FORMAT: "JSON" }).log.format).toBe("json");
+    expect(loadConfig({ DEBUG: "true" }).log.level).toBe("debug");
+    expect(loadConfig({ DEBUG: "express:*" }).log.level).toBe("info");
+  });
+
+  it("picks the event bus as LLM_PROXY_EVENT_BUS says: redis and redis-streams are the stream, in-memory stays in-process", () => {
+    const redis = { REDIS_ADDR: "127.0.0.1:6379" };
+    expect(loadConfig(redis).events.bus).toBe("redis-streams");
+    expect(loadConfig({ ...redis, LLM_PROXY_EVENT_BUS: "redis" }).events.bus).toBe("redis-streams");
+    expect(loadConfig({ ...redis, LLM_PROXY_EVENT_BUS: "in-memory" })).toMatchObject({ redis: { url: "redis://127.0.0.1:6379/0" }, events: { bus: "in-memory" } });
+    expect(loadConfig({}).events.bus).toBe("in-memory");
+    expect(() => loadConfig({ LLM_PROXY_EVENT_BUS: "redis-streams" })).toThrow(/^LLM_PROXY_EVENT_BUS: the Redis stream needs Redis/);
+    expect(() => loadConfig({ LLM_PROXY_EVENT_BUS: "kafka" })).toThrow(/^LLM_PROXY_EVENT_BUS: expected "redis-streams", "redis" or "in-memory", got "kafka"/);
+  });
+
+  it("joins REDIS_PASSWORD into the address the original gives as REDIS_ADDR + REDIS_DB", () => {
+    expect(loadConfig({ REDIS_ADDR: "cache.internal:6380", REDIS_DB: "2", REDIS_PASSWORD: "s3cret" }).redis?.url).toBe("redis://default:s3cret@cache.internal:6380/2");
+  });
+
+  it("stops on a DATABASE_PATH holding the original's SQLite data (DB_DRIVER sqlite or unset), not on a missing file", () => {
+    const dir = tmp();
+    const file = path.join(dir, "llm-proxy.db");
+    expect(loadConfig({ DB_DRIVER: "sqlite", DATABASE_PATH: file }).originalSqliteData).toBeUndefined();
+    fs.writeFileSync(file, Buffer.concat([Buffer.from("SQLite format 3\0", "latin1"), Buffer.alloc(84)]));
+    expect(loadConfig({ DB_DRIVER: "SQLite", DATABASE_PATH: file }).originalSqliteData).toBe(file);
+    expect(loadConfig({ DATABASE_PATH: file }).originalSqliteData).toBe(file);
+    expect(loadConfig({ DATABASE_PATH: file, DATABASE_URL: "postgres://127.0.0.1/x", MANAGEMENT_TOKEN: "m".repeat(32) }).originalSqliteData).toBeUndefined();
+    expect(() => loadConfig({ DB_DRIVER: "postgres" })).toThrow(/^DB_DRIVER: postgres needs DATABASE_URL/);
+    expect(() => loadConfig({ DB_DRIVER: "mysql" })).toThrow(/^DB_DRIVER: MySQL is not supported/);
+  });
+
+  it("names each set setting of the original that does not apply here, blank ones not", () => {
+    const c = loadConfig({ ENABLE_TLS: "false", CORS_ALLOWED_ORIGINS: "*", DISTRIBUTED_RATE_LIMIT_KEY_SECRET: "", MODEL: "gpt-4o" });
+    expect(c.ignoredSettings.map((s) => s.name)).toEqual(["CORS_ALLOWED_ORIGINS", "ENABLE_TLS"]);
+    expect(loadConfig({}).ignoredSettings).toEqual([]);
+  });
+
+  it("accounts for every setting of the original: read by the service the table names, or ignored with a reason", () => {
+    const proxy = Object.entries(HONOURED_ORIGINAL_SETTINGS).filter(([name, where]) => where.includes("proxy") && name !== "DEBUG").map(([name]) => name);
+    expect(proxy.filter((name) => !CONFIG_VARIABLES.includes(name))).toEqual([]);
+    const both = Object.keys(HONOURED_ORIGINAL_SETTINGS).filter((name) => name in IGNORED_ORIGINAL_SETTINGS);
+    expect(both).toEqual([]);
+  });
+
+  it("starts from the process environment over ./.env (or ENV), with the original's providers file when present", () => {
+    const dir = tmp();
+    expect(startEnv({ PATH: "/bin" }, dir)).toEqual({ env: { PATH: "/bin" }, file: undefined });
+    fs.writeFileSync(path.join(dir, ".env"), "LOG_LEVEL=DEBUG   # inline comment\nLISTEN_ADDR=:9000\nREDIS_CONSUMER_NAME=      # blank\n");
+    fs.mkdirSync(path.join(dir, "config"));
+    fs.writeFileSync(path.join(dir, "config", "api_providers.yaml"), "default_api: openai\napis: {}\n");
+    const start = startEnv({ LISTEN_ADDR: "127.0.0.1:0" }, dir);
+    expect(start.file).toBe(path.join(dir, ".env"));
+    expect(start.env).toEqual({ LOG_LEVEL: "DEBUG", LISTEN_ADDR: "127.0.0.1:0", REDIS_CONSUMER_NAME: "", API_CONFIG_PATH: "./config/api_providers.yaml" });
+    expect(startEnv({ API_CONFIG_PATH: "/etc/p.yaml" }, dir).env.API_CONFIG_PATH).toBe("/etc/p.yaml");
+    fs.writeFileSync(path.join(dir, "other.env"), "LOG_LEVEL=error\n");
+    expect(startEnv({ ENV: "other.env" }, dir).env.LOG_LEVEL).toBe("error");
+    expect(() => startEnv({ ENV: "missing.env" }, dir)).toThrow(/^ENV: cannot read .*missing\.env \(ENOENT\)/);
+    expect(startEnv({ LLM_PROXY_DOTENV: "false" }, dir)).toEqual({ env: { LLM_PROXY_DOTENV: "false" }, file: undefined });
+    expect(() => startEnv({ LLM_PROXY_DOTENV: "maybe" }, dir)).toThrow(/^LLM_PROXY_DOTENV: expected true or false/);
   });
 });

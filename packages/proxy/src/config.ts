@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { ConfigError, Problems, isLoopbackHost, linkedDatabaseUrl, linkedRedisUrl, linkedSecret, parseDuration, readEnv, readSstLinks, resolveRedisUrl, type Env, type LogLevel, type SstLinks } from "@llm-proxy/config";
+import { ConfigError, Problems, ignoredOriginalSettings, isLoopbackHost, linkedDatabaseUrl, linkedRedisUrl, linkedSecret, loadDotenv, parseBoolean, parseDuration, readEnv, readSstLinks, resolveRedisUrl, type Env, type LogLevel, type SstLinks, type StartEnv } from "@llm-proxy/config";
 import { loadProviders, type Provider } from "./gateway/providers.js";
 import { parseTrustedProxies, type TrustedProxies } from "./api/client-ip.js";
 import { CONFIG_VARIABLES, envSchema, type ProxyEnv } from "./config-schema.js";
@@ -56,10 +56,14 @@ interface CommonConfig {
     | { defaultTtlSeconds: number; maxObjectBytes: number; maxBytes: number; streamResponses: boolean; shared: boolean; redisPrefix: string }
     | undefined;
   metrics: { enabled: boolean; token: string | undefined };
+  /** Settings of the Go original that are set but do not apply here: one start-up warning each. */
+  ignoredSettings: { name: string; why: string }[];
+  /** The original's SQLite file (DB_DRIVER=sqlite, DATABASE_PATH): `serve` stops until it is imported. */
+  originalSqliteData: string | undefined;
 }
 
 export type RedisConfig = { url: string; cluster: boolean; commandTimeoutMs: number; prefix: string; tlsCa: string | undefined };
-type EventsConfig = { enabled: boolean; bufferSize: number; stream: string; maxLen: number; consumerGroup: string };
+type EventsConfig = { enabled: boolean; bus: "redis-streams" | "in-memory"; bufferSize: number; stream: string; maxLen: number; consumerGroup: string };
 
 /** With Redis, events go to the stream (the dispatcher's file sink writes files), so no fileLog. */
 export type SharedState = { redis: RedisConfig; events: EventsConfig & { fileLog: undefined } };
@@ -91,9 +95,17 @@ export function loadConfig(env: Env = process.env, overrides: Env = {}): Config 
   const databaseUrl = withDatabasePassword(e.DATABASE_URL, e.DATABASE_PASSWORD, problems);
   const trustedProxies = trusted(e.TRUSTED_PROXIES, problems);
   const tlsCa = readCa(e.REDIS_TLS_CA_FILE, problems);
+  const originalSqliteData = originalDatabase(e, problems);
+  if (e.LLM_PROXY_EVENT_BUS === "redis-streams" && redisUrl === undefined) problems.add("LLM_PROXY_EVENT_BUS", "the Redis stream needs Redis: set REDIS_URL (or REDIS_ADDR), or unset it for the in-process bus");
   problems.throwIfAny();
 
-  const common = { ...commonConfig(e, mode, trustedProxies), ...state(e, redisUrl, tlsCa) };
+  const debug = parseBoolean(env.DEBUG ?? "") === true; // the original's DEBUG=1; other DEBUG values belong to other tools
+  const common = {
+    ...commonConfig(e, mode, trustedProxies, debug),
+    ...state(e, redisUrl, tlsCa),
+    ignoredSettings: ignoredOriginalSettings(env),
+    originalSqliteData,
+  };
   if (databaseUrl !== undefined && e.MANAGEMENT_TOKEN !== undefined) {
     const ssl = e.DATABASE_SSL !== "auto" ? e.DATABASE_SSL : isLoopbackHost(new URL(databaseUrl).hostname) ? "disable" : "require";
     const storage: PostgresStorage = { kind: "postgres", url: databaseUrl, poolSize: e.DATABASE_POOL_SIZE, ssl };
@@ -115,13 +127,14 @@ function linkedEnv(env: Env, links: SstLinks, problems: Problems): Env {
 
 /** Redis and the event stream, or everything in-process (events optionally to a file). */
 function state(e: ProxyEnv, redisUrl: string | undefined, tlsCa: string | undefined): SharedState | InProcessState {
-  const events = { enabled: e.OBSERVABILITY_ENABLED, bufferSize: e.OBSERVABILITY_BUFFER_SIZE, stream: e.REDIS_STREAM_KEY, maxLen: e.REDIS_STREAM_MAX_LEN, consumerGroup: e.REDIS_CONSUMER_GROUP };
+  const bus: EventsConfig["bus"] = redisUrl !== undefined && e.LLM_PROXY_EVENT_BUS !== "in-memory" ? "redis-streams" : "in-memory";
+  const events = { enabled: e.OBSERVABILITY_ENABLED, bus, bufferSize: e.OBSERVABILITY_BUFFER_SIZE, stream: e.REDIS_STREAM_KEY, maxLen: e.REDIS_STREAM_MAX_LEN, consumerGroup: e.REDIS_CONSUMER_GROUP };
   if (redisUrl === undefined) return { redis: undefined, events: { ...events, fileLog: e.FILE_EVENT_LOG } };
   const redis = { url: redisUrl, cluster: e.REDIS_CLUSTER, commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT, prefix: e.REDIS_KEY_PREFIX, tlsCa };
   return { redis, events: { ...events, fileLog: undefined } };
 }
 
-function commonConfig(e: ProxyEnv, mode: Config["mode"], trustedProxies: TrustedProxies): CommonConfig {
+function commonConfig(e: ProxyEnv, mode: Config["mode"], trustedProxies: TrustedProxies, debug: boolean): Omit<CommonConfig, "ignoredSettings" | "originalSqliteData"> {
   // A laptop's `npm start` serves the management API, admin UI and /metrics: local unless asked.
   const defaultHost = mode === "embedded" ? "127.0.0.1" : "0.0.0.0";
   return {
@@ -136,7 +149,7 @@ function commonConfig(e: ProxyEnv, mode: Config["mode"], trustedProxies: Trusted
     publicBaseUrl: e.PUBLIC_BASE_URL?.replace(/\/+$/, ""),
     dataDir: path.resolve(e.DATA_DIR),
     encryptionKey: e.ENCRYPTION_KEY,
-    log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },
+    log: { level: debug ? "debug" : e.LOG_LEVEL, format: e.LOG_FORMAT === "json" ? "json" : "console" },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT,
     shutdownDelayMs: e.SHUTDOWN_DELAY,
     managementMaxBodyBytes: e.MANAGEMENT_MAX_BODY_BYTES,
@@ -195,4 +208,43 @@ function readCa(file: string | undefined, problems: Problems): string | undefine
     problems.add("REDIS_TLS_CA_FILE", `cannot read ${file}`);
     return undefined;
   }
+}
+
+/** SQLite's file header: the original's DATABASE_PATH holds data only when its file starts with it. */
+const SQLITE_HEADER = "SQLite format 3\0";
+
+/**
+ * The original's database settings: `postgres` needs DATABASE_URL; `sqlite` (its default, so also
+ * DB_DRIVER unset without DATABASE_URL) is the embedded database here, and a DATABASE_PATH that
+ * holds a SQLite database is returned (resolved) so that `serve` stops with the import command.
+ */
+function originalDatabase(e: ProxyEnv, problems: Problems): string | undefined {
+  if (e.DB_DRIVER === "postgres" && !e.DATABASE_URL) problems.add("DB_DRIVER", "postgres needs DATABASE_URL");
+  const sqlite = e.DB_DRIVER === "sqlite" || (e.DB_DRIVER === undefined && !e.DATABASE_URL);
+  if (!sqlite || !e.DATABASE_PATH) return undefined;
+  const file = path.resolve(e.DATABASE_PATH);
+  try {
+    const fd = fs.openSync(file, "r");
+    try {
+      const head = Buffer.alloc(SQLITE_HEADER.length);
+      fs.readSync(fd, head, 0, head.length, 0);
+      return head.toString("latin1") === SQLITE_HEADER ? file : undefined;
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return undefined; // no file yet: nothing to import
+  }
+}
+
+/**
+ * The environment `npm start` runs with: the process environment over `./.env` (or the file ENV
+ * names), and `API_CONFIG_PATH` defaulting to the original's `./config/api_providers.yaml` when
+ * that file exists. `LLM_PROXY_DOTENV=false` turns both working-directory defaults off (tests).
+ */
+export function startEnv(processEnv: Env = process.env, cwd = process.cwd()): StartEnv {
+  const start = loadDotenv(processEnv, cwd);
+  if (parseBoolean(processEnv.LLM_PROXY_DOTENV ?? "") === false || start.env.API_CONFIG_PATH?.trim()) return start;
+  const providers = path.join("config", "api_providers.yaml");
+  return fs.existsSync(path.resolve(cwd, providers)) ? { ...start, env: { ...start.env, API_CONFIG_PATH: `./${providers}` } } : start;
 }

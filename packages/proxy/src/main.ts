@@ -1,4 +1,5 @@
-import { ConfigError, loadConfig, type Config } from "./config.js";
+import { ignoredSettingMessage, type Env } from "@llm-proxy/config";
+import { ConfigError, loadConfig, startEnv, type Config } from "./config.js";
 import { createLogger } from "./observability/logger.js";
 import { encryptExisting, encryptionStatus } from "./security/backfill.js";
 import { createSecrets } from "./security/secrets.js";
@@ -14,9 +15,23 @@ function lockEmbedded(config: Config, command: string) {
   return config.storage.kind === "embedded" ? lockDataDir(config.dataDir, command) : undefined;
 }
 
-async function serveCommand(config: Config): Promise<void> {
+/** Serving without the original's data would hand out a fresh, empty proxy: import it first. */
+function refuseUnimported(config: Config): void {
+  const file = config.originalSqliteData;
+  if (file === undefined) return;
+  throw new ConfigError(
+    `DATABASE_PATH: ${file} holds the original llm-proxy's SQLite data (DB_DRIVER=sqlite). Import it first:\n` +
+      `  npm run migrate -- import --from ${file}\n` +
+      "then remove DB_DRIVER and DATABASE_PATH from the environment (.env) and start again.",
+  );
+}
+
+async function serveCommand(config: Config, dotenvFile: string | undefined): Promise<void> {
+  refuseUnimported(config);
   lockEmbedded(config, "serve");
   const logger = createLogger(config.log);
+  if (dotenvFile) logger.info({ file: dotenvFile }, "settings read from the environment over this file");
+  for (const ignored of config.ignoredSettings) logger.warn({ setting: ignored.name }, ignoredSettingMessage(ignored));
   const server = await startServer(config, logger);
   logger.info({ mode: config.mode, listen: config.listen, storage: config.storage.kind }, "llm-proxy started");
   const lines = [`llm-proxy is running (${config.mode} mode)`, `  API, /v1 and /manage: ${server.apiUrl}`];
@@ -71,13 +86,13 @@ async function migrateCommand(sub: string, config: Config, args: string[]): Prom
 }
 
 /** `admin [--listen :8081] [--api-base-url URL]`: the admin UI alone, against a remote management API. */
-async function adminCommand(args: string[], config: Config): Promise<void> {
+async function adminCommand(args: string[], config: Config, env: Env): Promise<void> {
   const flag = (name: string) => {
     const i = args.indexOf(name);
     return i === -1 ? undefined : args[i + 1];
   };
   const flags = { ...(flag("--listen") ? { ADMIN_UI_LISTEN_ADDR: flag("--listen") } : {}), ...(flag("--api-base-url") ? { ADMIN_UI_API_BASE_URL: flag("--api-base-url") } : {}) };
-  const c = Object.keys(flags).length > 0 ? loadConfig(undefined, flags) : config;
+  const c = Object.keys(flags).length > 0 ? loadConfig(env, flags) : config;
   const logger = createLogger(c.log);
   const secret = c.adminUi.sessionSecret;
   if (!secret) throw new ConfigError("ADMIN_UI_SESSION_SECRET: required for the standalone admin UI (at least 16 characters)");
@@ -100,11 +115,12 @@ async function adminCommand(args: string[], config: Config): Promise<void> {
 }
 
 async function main(argv: string[]): Promise<void> {
-  const config = loadConfig();
+  const start = startEnv();
+  const config = loadConfig(start.env);
   const [command = "serve", sub = "up"] = argv;
   if (command === "migrate") return migrateCommand(sub, config, argv.slice(2));
-  if (command === "serve") return serveCommand(config);
-  if (command === "admin") return adminCommand(argv.slice(1), config);
+  if (command === "serve") return serveCommand(config, start.file);
+  if (command === "admin") return adminCommand(argv.slice(1), config, start.env);
   throw new ConfigError(`unknown command "${command}" (expected serve, admin or migrate)`);
 }
 

@@ -50,6 +50,7 @@ describe.skipIf(!redis)("events from proxied requests through Redis to the dispa
       cwd: ROOT,
       env: {
         PATH: process.env.PATH ?? "",
+        LLM_PROXY_DOTENV: "false",
         REDIS_URL: redis as string,
         REDIS_STREAM_KEY: stream,
         REDIS_CONSUMER_GROUP: `${stream}-group`,

@@ -14,11 +14,15 @@ export interface Child {
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
 }
 
-/** Runs the proxy's real entry point (`node --enable-source-maps dist/main.js …`) as a child process. */
-export function runProxy(args: string[], env: Record<string, string>): Child {
+/**
+ * Runs the proxy's real entry point (`node --enable-source-maps dist/main.js …`) as a child process,
+ * with exactly `env` (no `.env` file is read unless `env` turns LLM_PROXY_DOTENV back on), in the
+ * repository root unless `cwd` says otherwise.
+ */
+export function runProxy(args: string[], env: Record<string, string>, cwd = ROOT): Child {
   const proc = spawn(process.execPath, ["--enable-source-maps", MAIN, ...args], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", LOG_LEVEL: "info", ...env },
+    cwd,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", LOG_LEVEL: "info", LLM_PROXY_DOTENV: "false", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";

@@ -22,7 +22,7 @@ function run(script: string, env: Record<string, string>): { shell: ChildProcess
   const shell = spawn("bash", ["-e", "-c", script], {
     cwd: ROOT,
     detached: true,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? os.tmpdir(), ...env },
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? os.tmpdir(), LLM_PROXY_DOTENV: "false", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";

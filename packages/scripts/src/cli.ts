@@ -1,4 +1,4 @@
-import { parseBoolean } from "@llm-proxy/config";
+import { ConfigError, loadDotenv, parseBoolean } from "@llm-proxy/config";
 import { helpText, parseCommandArgs, type Command } from "./cli/command.js";
 import { println, type Context } from "./cli/context.js";
 import { CliError, EXIT, UsageError, oneLine } from "./cli/errors.js";
@@ -59,9 +59,20 @@ export async function main(): Promise<void> {
   process.on("warning", (w) => {
     if (!`${w.name} ${w.message}`.includes("NodeVersionSupportWarning")) process.stderr.write(`llm-proxy: warning: ${w.message.split("\n")[0] ?? w.name}\n`);
   });
+  const cwd = process.env.INIT_CWD ?? process.cwd();
+  let env: Context["env"];
+  try {
+    // The process environment over ./.env (or the file ENV names), as the proxy and the dispatcher start.
+    env = loadDotenv(process.env, cwd).env;
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    println(process.stderr, `llm-proxy: ${err.message}`);
+    process.exitCode = EXIT.usage;
+    return;
+  }
   const ctx: Context = {
-    env: process.env,
-    cwd: process.env.INIT_CWD ?? process.cwd(),
+    env,
+    cwd,
     stdin: process.stdin,
     stdout: process.stdout,
     stderr: process.stderr,

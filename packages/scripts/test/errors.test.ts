@@ -1,5 +1,7 @@
+import fs from "node:fs/promises";
 import http from "node:http";
 import net from "node:net";
+import path from "node:path";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cliProcess, tempDir, type CliResult } from "./helpers.js";
@@ -59,6 +61,24 @@ describe("the bin as a process: exit codes and one-line errors", () => {
     expect(ok).toMatchObject({ code: 0, stdout: "[]\n", stderr: "" });
     expect(noArgs.code).toBe(2);
     expect(noArgs.stdout).toContain("usage: llm-proxy <command>");
+  });
+
+  it("reads ./.env (or the file ENV names) under the process environment, as the services do", async () => {
+    const dir = await tempDir("cli-dotenv-");
+    await fs.writeFile(path.join(dir, ".env"), `MANAGEMENT_TOKEN=mt-0123456789abcdef   # from .env\nLLM_PROXY_API_URL=${closedUrl}\n`);
+    const on = { LLM_PROXY_DOTENV: "true" };
+    const [fromFile, envWins, off, missing] = await Promise.all([
+      cliProcess(["project", "list"], on, dir),
+      cliProcess(["project", "list", "--json"], { ...on, LLM_PROXY_API_URL: apiUrl }, dir),
+      cliProcess(["project", "list"], { LLM_PROXY_API_URL: closedUrl }, cwd),
+      cliProcess(["project", "list"], { ...on, ENV: "missing.env" }, dir),
+    ]);
+    expect(fromFile).toMatchObject({ code: 1, stderr: `llm-proxy: cannot reach the management API at ${closedUrl}: ECONNREFUSED\n` });
+    expect(envWins).toMatchObject({ code: 0, stderr: "" });
+    expect(off).toMatchObject({ code: 2, stderr: "llm-proxy: no management token: pass --management-token or set MANAGEMENT_TOKEN\n" });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/^llm-proxy: ENV: cannot read .*missing\.env \(ENOENT\)\n$/);
+    await fs.rm(dir, { recursive: true, force: true });
   });
 
   it("bench and chat against an unreachable proxy fail in one line", async () => {

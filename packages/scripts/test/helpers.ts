@@ -52,7 +52,7 @@ export async function cli(argv: string[], opts: CliOptions = {}): Promise<CliRes
 /** Runs the real bin as a child process (exit codes, no stack traces, nothing else in this process). */
 export function cliProcess(argv: string[], env: Record<string, string | undefined> = {}, cwd = os.tmpdir()): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...argv], { cwd, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [BIN, ...argv], { cwd, env: { PATH: process.env.PATH, HOME: process.env.HOME, LLM_PROXY_DOTENV: "false", ...env }, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));

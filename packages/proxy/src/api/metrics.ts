@@ -11,11 +11,6 @@ export interface MetricsSource {
   token: string | undefined;
 }
 
-async function sum(counter: Metrics["requests"] | Metrics["proxyErrors"] | Metrics["cache"], filter: (labels: Record<string, string | number>) => boolean) {
-  const { values } = await counter.get();
-  return values.filter((v) => filter(v.labels as Record<string, string | number>)).reduce((n, v) => n + v.value, 0);
-}
-
 /** `/metrics` (the original's JSON fields, plus events) and `/metrics/prometheus`. */
 export function metricsApi(src: MetricsSource): Hono {
   const app = new Hono();
@@ -30,15 +25,16 @@ export function metricsApi(src: MetricsSource): Hono {
   app.get("/metrics", async (c) => {
     const m = src.metrics;
     const bus = src.bus();
+    const f = await m.figures();
     return c.json({
       uptime_seconds: Math.round((Date.now() - m.startedAt) / 1000),
-      request_count: await sum(m.requests, () => true),
-      error_count: await sum(m.requests, (l) => l.status_class === "4xx" || l.status_class === "5xx"),
-      proxy_error_count: await sum(m.proxyErrors, () => true),
-      cache_hits: await sum(m.cache, (l) => l.outcome === "hit"),
-      cache_misses: await sum(m.cache, (l) => l.outcome === "miss"),
-      cache_bypass: await sum(m.cache, (l) => l.outcome === "bypass"),
-      cache_stores: await sum(m.cache, (l) => l.outcome === "stored"),
+      request_count: f.requests,
+      error_count: f.errors,
+      proxy_error_count: (await m.proxyErrors.get()).values.reduce((n, v) => n + v.value, 0),
+      cache_hits: f.cacheHits,
+      cache_misses: f.cacheMisses,
+      cache_bypass: f.cacheBypass,
+      cache_stores: f.cacheStores,
       in_flight: (await m.inFlight.get()).values[0]?.value ?? 0,
       events_published: bus.published,
       events_dropped: bus.dropped,

@@ -2,7 +2,21 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 
-/** The proxy's Prometheus metrics, in their own registry (one per server instance). */
+/** The Go original's figures (its `/metrics` JSON and Prometheus names), derived from ours. */
+export type OriginalFigures = { requests: number; errors: number; cacheHits: number; cacheMisses: number; cacheBypass: number; cacheStores: number };
+
+async function sum(counter: Counter<string>, filter: (labels: Record<string, string | number | undefined>) => boolean = () => true): Promise<number> {
+  const { values } = await counter.get();
+  return values.filter((v) => filter(v.labels)).reduce((n, v) => n + v.value, 0);
+}
+
+/**
+ * The proxy's Prometheus metrics, in their own registry (one per server instance). The original's
+ * names (`llm_proxy_requests_total`, `_errors_total`, `_uptime_seconds`, `_cache_*_total`) are
+ * kept, unlabelled as there, and computed at scrape time from the labelled counters below, so
+ * both always agree. Unlike the original they count streams, cache hits and the proxy's own
+ * refusals too (every data-plane request; errors: status 400 and up).
+ */
 export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "llm_proxy_" });
@@ -10,7 +24,7 @@ export function createMetrics() {
     registry,
     startedAt: Date.now(),
     requests: new Counter({
-      name: "llm_proxy_requests_total",
+      name: "llm_proxy_data_plane_requests_total",
       help: "Data-plane requests answered, by provider, status class and streaming",
       labelNames: ["provider", "status_class", "streaming"] as const,
       registers: [registry],
@@ -56,7 +70,42 @@ export function createMetrics() {
       registers: [registry],
     }),
   };
-  return m;
+  const figures = async (): Promise<OriginalFigures> => {
+    const outcome = (o: string) => sum(m.cache, (l) => l.outcome === o);
+    return {
+      requests: await sum(m.requests),
+      errors: await sum(m.requests, (l) => l.status_class !== "1xx" && l.status_class !== "2xx" && l.status_class !== "3xx"),
+      cacheHits: await outcome("hit"),
+      cacheMisses: await outcome("miss"),
+      cacheBypass: await outcome("bypass"),
+      cacheStores: await outcome("stored"),
+    };
+  };
+  const original = (name: string, help: string, pick: (f: OriginalFigures) => number) =>
+    new Counter({
+      name,
+      help,
+      registers: [registry],
+      async collect() {
+        this.reset();
+        this.inc(pick(await figures()));
+      },
+    });
+  original("llm_proxy_requests_total", "Data-plane requests answered (the original's name; by label: llm_proxy_data_plane_requests_total)", (f) => f.requests);
+  original("llm_proxy_errors_total", "Data-plane requests answered with status 400 or more", (f) => f.errors);
+  original("llm_proxy_cache_hits_total", "Response cache hits (conditional hits included)", (f) => f.cacheHits);
+  original("llm_proxy_cache_misses_total", "Response cache misses", (f) => f.cacheMisses);
+  original("llm_proxy_cache_bypass_total", "Cached answers not served: not shareable with an authenticated request", (f) => f.cacheBypass);
+  original("llm_proxy_cache_stores_total", "Answers stored in the response cache", (f) => f.cacheStores);
+  new Gauge({
+    name: "llm_proxy_uptime_seconds",
+    help: "Seconds since this process started serving",
+    registers: [registry],
+    collect() {
+      this.set((Date.now() - m.startedAt) / 1000);
+    },
+  });
+  return { ...m, figures };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,6 +1,6 @@
 import fs from "node:fs/promises";
 
-/** Reading a .env is the shared parser's job (@llm-proxy/config), the one the services will use. */
+/** Reading a .env is the shared parser's job (@llm-proxy/config): cli.ts starts with loadDotenv, as the services do. */
 export { readDotenvFile as readDotenv } from "@llm-proxy/config";
 
 /**
