@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from "node:http";
-import type { Provider } from "./providers.js";
+import { BILLING_HEADERS, type Provider } from "./providers.js";
 import { VERSION } from "../version.js";
 
 /**
@@ -18,11 +18,6 @@ const DROP_UPSTREAM = new Set([
 /** Never passed back to the client from upstream. */
 const DROP_DOWNSTREAM = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te", "trailer"]);
 
-/**
- * Client headers that choose whose account the upstream bills: dropped unless the provider lists
- * them in `forward_headers` (its `default_headers` may set them instead).
- */
-export const BILLING_HEADERS = ["openai-organization", "openai-project"] as const;
 const BILLING = new Set<string>(BILLING_HEADERS);
 
 /** The header names a `Connection` header lists: hop-by-hop for this one connection (RFC 9110 §7.6.1). */

@@ -2,7 +2,12 @@ import fs from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { ConfigError, FORMS, parseDuration } from "@llm-proxy/config";
-import { BILLING_HEADERS } from "./headers.js";
+
+/**
+ * Client headers that choose whose account the upstream bills: dropped unless the provider lists
+ * them in `forward_headers` (its `default_headers` may set them instead).
+ */
+export const BILLING_HEADERS = ["openai-organization", "openai-project"] as const;
 
 /**
  * Upstream providers as data, in the original's `api_providers.yaml` schema plus a few keys of
