@@ -71,6 +71,20 @@ describe("manage commands against a real proxy (embedded)", () => {
     expect(await json(["token", "revoke-all", "--project", project.id])).toEqual({ revoked_count: 1, already_revoked_count: 2, total_tokens: 3 });
   });
 
+  it("usage get: buckets per project and model, totals, a token's lifetime figures", async () => {
+    const project = await json<{ id: string }>(["project", "create", "--name", "cli-usage", "--api-key", "sk-upstream-usage-0123456789"]);
+    const token = await json<{ id: string }>(["token", "create", "--project", project.id]);
+    const usage = await json<{ buckets: unknown[]; totals: { requests: number }; token?: { id: string; request_count: number } }>(["usage", "get", "--project", project.id, "--token", token.id, "--granularity", "day"]);
+    expect(usage).toMatchObject({ buckets: [], totals: { requests: 0 }, token: { id: token.id, request_count: 0 } });
+    const table = await cli(["usage", "get", "--project", project.id], { env });
+    expect(table).toMatchObject({ code: 0 });
+    expect(table.stdout).toMatch(/^START\s+PROJECT\s+MODEL\s+REQUESTS/);
+    expect(table.stderr).toContain("0 requests, 0 errors");
+    const bad = await cli(["usage", "get", "--granularity", "week"], { env });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("granularity must be hour or day");
+  });
+
   it("audit list: filters, table and JSON", async () => {
     const page = await json<{ events: { action: string }[]; pagination: { page_size: number } }>(["audit", "list", "--action", "token.create", "--page-size", "2"]);
     expect(page.events.length).toBeGreaterThan(0);

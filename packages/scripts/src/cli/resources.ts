@@ -2,7 +2,7 @@ import type { AuditEvent, Project, Token } from "@llm-proxy/proxy/src/api/contra
 import type { Column } from "./output.js";
 
 /** The management API's shapes: the proxy's contract itself, so the CLI follows every field. */
-export type { AuditEvent, AuditPage, CreatedToken, Project, Token, TokenInput, TokenPatch } from "@llm-proxy/proxy/src/api/contract.js";
+export type { AuditEvent, AuditPage, CreatedToken, Project, ProjectPatch, Token, TokenInput, TokenPatch } from "@llm-proxy/proxy/src/api/contract.js";
 
 export const projectColumns: Column<Project>[] = [
   ["ID", (p) => p.id],

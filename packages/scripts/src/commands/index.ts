@@ -24,6 +24,7 @@ import { tokenList } from "./token-list.js";
 import { tokenRevoke } from "./token-revoke.js";
 import { tokenRevokeAll } from "./token-revoke-all.js";
 import { tokenUpdate } from "./token-update.js";
+import { usageGet } from "./usage-get.js";
 
 /** Every command, in the order --help lists them. */
 export const commands: Command[] = [
@@ -32,6 +33,6 @@ export const commands: Command[] = [
   configSet, configGet, configList, configUnset,
   projectList, projectGet, projectCreate, projectUpdate, projectDeactivate,
   tokenCreate, tokenList, tokenGet, tokenUpdate, tokenRevoke, tokenRevokeAll,
-  auditList, cachePurge,
+  auditList, usageGet, cachePurge,
   chat, bench, cost,
 ];

@@ -2,7 +2,7 @@ import type { Command } from "../cli/command.js";
 import { UsageError } from "../cli/errors.js";
 import { printJson, printRecord } from "../cli/output.js";
 import { jsonOption, ManageApi, manageOptions } from "../cli/manage-api.js";
-import { enc, type Project } from "../cli/resources.js";
+import { enc, type Project, type ProjectPatch } from "../cli/resources.js";
 import { upstreamKey, upstreamKeyOptions } from "../cli/upstream-key.js";
 
 export const projectUpdate: Command = {
@@ -19,7 +19,7 @@ export const projectUpdate: Command = {
   async run(args, ctx) {
     const id = args.positional(0, "<id> (a project id)");
     args.noMorePositionals(1);
-    const body: Record<string, unknown> = {};
+    const body: ProjectPatch = {};
     const name = args.string("name");
     if (name !== undefined) body.name = name;
     const active = args.bool("active");
