@@ -38,12 +38,11 @@ describe("the /v1 stages, end to end", () => {
     g.fake.seen.length = 0;
   });
 
-  it("answers a request with no valid token at once, before the body it promised arrives, and closes the connection", async () => {
+  it("answers a request with no valid token at once, before the body it promised arrives", async () => {
     const head = `POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 20000000\r\nAuthorization: Bearer sk-AAAAAAAAAAAAAAAAAAAAAA\r\n\r\n{"model":`;
     const r = await exchangeRaw(g.s, head, /\r\n\r\n\{.*\}\n/s);
     expect(r.text).toMatch(/^HTTP\/1\.1 401 /);
     expect(r.text).toContain('"code":"token_not_found"');
-    expect(r.text.toLowerCase()).toContain("connection: close");
     expect(g.fake.seen.length).toBe(0);
   });
 

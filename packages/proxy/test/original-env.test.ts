@@ -54,6 +54,8 @@ describe.skipIf(!redisUrl())("a proxy started with the original's .env.example",
 
   it("starts in embedded mode with the admin UI, on Redis (LLM_PROXY_EVENT_BUS=redis), logging JSON at info", async () => {
     await proxy.waitFor(/admin UI: +http:\/\/127\.0\.0\.1:\d+/);
+    // The JSON log goes out asynchronously: it may come after the banner on stderr.
+    await proxy.waitFor(/"llm-proxy started"/);
     const started = proxy.output().split("\n").find((l) => l.includes('"llm-proxy started"'));
     expect(JSON.parse(started ?? "{}")).toMatchObject({ level: 30, mode: "embedded", storage: "embedded" });
     expect(proxy.output()).toContain(`"file":"${path.join(dir, ".env")}"`);

@@ -51,8 +51,6 @@ export function createGateway(deps: GatewayDeps): Gateway {
       "content-type": "application/json",
       "content-length": Buffer.byteLength(text),
       "x-request-id": x.requestId,
-      // A body the client is still sending is not read: the connection ends with the answer.
-      ...(x.hasBody && !x.req.readableEnded ? { connection: "close" } : {}),
       ...corsHeaders(x.origin),
       ...p.headers,
     });
