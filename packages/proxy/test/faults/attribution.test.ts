@@ -50,8 +50,8 @@ describe("fault attribution in events and metrics", () => {
     return {
       upstreamErrors: sum(/^llm_proxy_proxy_errors_total\{code="upstream_error"\} (\d+)/gm),
       canceled: sum(/^llm_proxy_proxy_errors_total\{code="canceled"\} (\d+)/gm),
-      c4xx: sum(/^llm_proxy_requests_total\{[^}]*status_class="4xx"[^}]*\} (\d+)/gm),
-      c5xx: sum(/^llm_proxy_requests_total\{[^}]*status_class="5xx"[^}]*\} (\d+)/gm),
+      c4xx: sum(/^llm_proxy_data_plane_requests_total\{[^}]*status_class="4xx"[^}]*\} (\d+)/gm),
+      c5xx: sum(/^llm_proxy_data_plane_requests_total\{[^}]*status_class="5xx"[^}]*\} (\d+)/gm),
     };
   }
 
