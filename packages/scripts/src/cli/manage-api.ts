@@ -92,3 +92,21 @@ function errorMessage(text: string, fallback: string): string {
   }
   return text.trim().split("\n")[0]?.slice(0, 200) || fallback;
 }
+
+/** Query filters as CLI flags: flag → [query parameter, help]. */
+export type QueryFlags = Record<string, readonly [param: string, help: string]>;
+
+/** The string options of a command's query flags. */
+export function queryOptions(flags: QueryFlags): Record<string, Option> {
+  return Object.fromEntries(Object.entries(flags).map(([flag, [, help]]): [string, Option] => [flag, { type: "string", help }]));
+}
+
+/** `?param=value&…` from the flags given ("" when none). */
+export function queryString(args: Args, flags: QueryFlags): string {
+  const query = new URLSearchParams();
+  for (const [flag, [param]] of Object.entries(flags)) {
+    const v = args.string(flag);
+    if (v !== undefined) query.set(param, v);
+  }
+  return query.size > 0 ? `?${query}` : "";
+}

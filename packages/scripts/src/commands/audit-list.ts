@@ -1,11 +1,11 @@
-import type { Command, Option } from "../cli/command.js";
+import type { Command } from "../cli/command.js";
 import { println } from "../cli/context.js";
 import { printJson, printTable } from "../cli/output.js";
-import { jsonOption, ManageApi, manageOptions } from "../cli/manage-api.js";
+import { jsonOption, ManageApi, manageOptions, queryOptions, queryString, type QueryFlags } from "../cli/manage-api.js";
 import { auditColumns, type AuditPage } from "../cli/resources.js";
 
 /** CLI flag → /manage/audit query parameter. */
-const filters: Record<string, [param: string, help: string]> = {
+const filters: QueryFlags = {
   action: ["action", "exact action, e.g. token.create"],
   actor: ["actor", "exact actor"],
   outcome: ["outcome", "success, failure, denied or error"],
@@ -25,17 +25,11 @@ export const auditList: Command = {
   options: {
     ...manageOptions,
     ...jsonOption,
-    ...Object.fromEntries(Object.entries(filters).map(([flag, [, help]]): [string, Option] => [flag, { type: "string", help }])),
+    ...queryOptions(filters),
   },
   async run(args, ctx) {
     args.noMorePositionals(0);
-    const query = new URLSearchParams();
-    for (const [flag, [param]] of Object.entries(filters)) {
-      const v = args.string(flag);
-      if (v !== undefined) query.set(param, v);
-    }
-    const qs = query.size > 0 ? `?${query}` : "";
-    const page = await ManageApi.from(args, ctx).request<AuditPage>("GET", `/manage/audit${qs}`);
+    const page = await ManageApi.from(args, ctx).request<AuditPage>("GET", `/manage/audit${queryString(args, filters)}`);
     if (args.flag("json")) return printJson(ctx.stdout, page);
     printTable(ctx.stdout, page.events ?? [], auditColumns);
     const p = page.pagination;

@@ -1,11 +1,11 @@
 import type { Usage, UsageQuery } from "@llm-proxy/proxy/src/api/contract.js";
-import type { Command, Option } from "../cli/command.js";
+import type { Command } from "../cli/command.js";
 import { println } from "../cli/context.js";
 import { printJson, printTable, type Column } from "../cli/output.js";
-import { jsonOption, ManageApi, manageOptions } from "../cli/manage-api.js";
+import { jsonOption, ManageApi, manageOptions, queryOptions, queryString } from "../cli/manage-api.js";
 
 /** CLI flag → /manage/usage query parameter (the contract's names, checked by the type checker). */
-const filters: Record<string, [param: keyof UsageQuery, help: string]> = {
+const filters: Record<string, readonly [param: keyof UsageQuery, help: string]> = {
   project: ["project_id", "project id"],
   token: ["token_id", "token id: also prints the token's lifetime totals"],
   since: ["start_time", "RFC 3339 start time (default: 24 hours ago)"],
@@ -30,17 +30,11 @@ export const usageGet: Command = {
   options: {
     ...manageOptions,
     ...jsonOption,
-    ...Object.fromEntries(Object.entries(filters).map(([flag, [, help]]): [string, Option] => [flag, { type: "string", help }])),
+    ...queryOptions(filters),
   },
   async run(args, ctx) {
     args.noMorePositionals(0);
-    const query = new URLSearchParams();
-    for (const [flag, [param]] of Object.entries(filters)) {
-      const v = args.string(flag);
-      if (v !== undefined) query.set(param, v);
-    }
-    const qs = query.size > 0 ? `?${query}` : "";
-    const usage = await ManageApi.from(args, ctx).request<Usage>("GET", `/manage/usage${qs}`);
+    const usage = await ManageApi.from(args, ctx).request<Usage>("GET", `/manage/usage${queryString(args, filters)}`);
     if (args.flag("json")) return printJson(ctx.stdout, usage);
     printTable(ctx.stdout, usage.buckets, columns);
     const t = usage.totals;

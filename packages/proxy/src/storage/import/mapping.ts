@@ -1,4 +1,6 @@
-import type { Outcome } from "../../audit/store.js";
+import type { AuditRow, Outcome } from "../../audit/store.js";
+import type { ProjectRow } from "../../projects/store.js";
+import type { TokenRow } from "../../tokens/store.js";
 import { isSealed, isTokenHash, type Secrets } from "../../security/secrets.js";
 import type { SourceRow } from "./original-schema.js";
 import {
@@ -13,47 +15,10 @@ import {
   requireTimestamp,
 } from "./values.js";
 
-export interface ImportedProject {
-  id: string;
-  name: string;
-  api_key: string;
-  is_active: boolean;
-  deactivated_at: Date | null;
-  created_at: Date;
-  updated_at: Date;
-}
-
-export interface ImportedToken {
-  id: string;
-  token: string;
-  project_id: string;
-  expires_at: Date | null;
-  is_active: boolean;
-  deactivated_at: Date | null;
-  request_count: number;
-  max_requests: number | null;
-  created_at: Date;
-  last_used_at: Date | null;
-  cache_hit_count: number;
-}
-
-export interface ImportedAudit {
-  id: string;
-  timestamp: Date;
-  action: string;
-  actor: string;
-  project_id: string | null;
-  request_id: string | null;
-  correlation_id: string | null;
-  client_ip: string | null;
-  method: string | null;
-  path: string | null;
-  user_agent: string | null;
-  outcome: Outcome;
-  reason: string | null;
-  token_id: string | null;
-  metadata: Record<string, unknown> | null;
-}
+/** Rows as this proxy stores them; a token starts with no usage counts (the original kept none). */
+export type ImportedProject = ProjectRow;
+export type ImportedToken = Omit<TokenRow, "prompt_tokens" | "completion_tokens" | "rate_limit_rpm">;
+export type ImportedAudit = AuditRow;
 
 /** What one source row becomes: a row for this proxy, or the reason it cannot be carried. */
 export type Mapped<T> = { ok: true; row: T; changed?: "sealed" | "hashed" | "derived-id" | "metadata-wrapped" } | { ok: false; id: string; reason: string };
