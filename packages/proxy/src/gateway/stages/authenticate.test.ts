@@ -3,6 +3,7 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { writeDeniedRequest } from "../../audit/record.js";
 import { createLogger } from "../../observability/logger.js";
 import { createMemoryChangeFeed } from "../../revocation/memory.js";
 import { createSecrets } from "../../security/secrets.js";
@@ -11,7 +12,6 @@ import { initDataDir } from "../../storage/embedded-init.js";
 import { migrateUp } from "../../storage/migrate.js";
 import { generateTokenSecret } from "../../tokens/format.js";
 import { Access } from "../access.js";
-import type { DeniedRequest } from "../deps.js";
 import { authenticate } from "./authenticate.js";
 import { exchange } from "./testing.js";
 
@@ -20,7 +20,6 @@ describe("authenticate", () => {
   let dir: string;
   let db: Database;
   let access: Access;
-  const denied: DeniedRequest[] = [];
   const secrets = createSecrets(undefined);
   let deps: Parameters<typeof authenticate>[1];
 
@@ -44,7 +43,7 @@ describe("authenticate", () => {
     deps = {
       access,
       enforceProjectActive: true,
-      auditDenied: async (row) => void denied.push(row),
+      auditDenied: (row) => writeDeniedRequest(db.sql, row),
       clientIp: () => "203.0.113.7",
       logger: createLogger({ level: "silent", format: "json" }),
     };
@@ -75,7 +74,8 @@ describe("authenticate", () => {
     const t = await seed({ projectActive: false });
     const { x } = request(`bearer ${t.secret}`);
     expect(await authenticate(x, deps)).toMatchObject({ code: "project_inactive" });
-    expect(denied.at(-1)).toMatchObject({ projectId: t.projectId, requestId: x.requestId, clientIp: "203.0.113.7", reason: "project_inactive", method: "POST", path: "/v1/chat/completions" });
+    const [row] = await db.sql`SELECT action, actor, outcome, reason, project_id, client_ip FROM audit_events WHERE request_id = ${x.requestId}`;
+    expect(row).toEqual({ action: "proxy_request", actor: "system", outcome: "denied", reason: "project_inactive", project_id: t.projectId, client_ip: "203.0.113.7" });
   });
 
   it("admits a valid token with its project's key, synchronously once both are cached", async () => {

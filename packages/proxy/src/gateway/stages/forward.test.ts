@@ -64,6 +64,36 @@ describe("forward", () => {
     fake.override = undefined;
   });
 
+  it("leaves the breaker's count alone when the client leaves before the answer (499)", async () => {
+    const breaker = ready().x.breaker;
+    const answer503 = async () => {
+      fake.override = (_req, res) => {
+        res.writeHead(503, { "content-type": "application/json" }).end("{}");
+        return true;
+      };
+      const { x } = ready();
+      Object.assign(x, { breaker });
+      await forward(x, deps);
+    };
+    for (let i = 0; i < 4; i++) await answer503();
+    // The upstream is slow; the client goes away meanwhile.
+    fake.override = async (_req, res) => {
+      await new Promise((r) => setTimeout(r, 300));
+      res.writeHead(200, { "content-type": "application/json" }).end("{}");
+      return true;
+    };
+    const left = ready();
+    Object.assign(left.x, { breaker });
+    const pending = forward(left.x, deps);
+    setTimeout(() => left.x.res.destroy(), 50);
+    expect(await pending).toBe("answered");
+    expect([left.x.status, left.x.errorCode]).toEqual([499, "canceled"]);
+    expect(breaker.isOpen()).toBe(false);
+    await answer503();
+    expect(breaker.isOpen(), "the fifth upstream failure in a row opens it").toBe(true);
+    fake.override = undefined;
+  });
+
   it("answers a refused connection as upstream_error and counts it toward the breaker", async () => {
     // Pools are per provider: the closed port needs its own.
     const closed = new Upstreams();

@@ -13,10 +13,17 @@ type Deps = Pick<GatewayDeps, "limiter" | "rateLimit" | "metrics"> & { access: P
  * What may stop an authenticated request that the cache did not answer: an open breaker, the
  * per-token rate limit, then the quota (a request refused for its rate spends no quota).
  */
-export async function limits(x: Exchange, deps: Deps): Promise<Outcome> {
+export function limits(x: Exchange, deps: Deps): Outcome | Promise<Outcome> {
   if (x.breaker.isOpen()) return CIRCUIT_OPEN;
   const token = x.token as ActiveToken;
-  const refused = await rate(token, deps);
+  const rpm = token.rateLimitRpm ?? deps.rateLimit.defaultRpm;
+  // Nothing to ask a store: no promise on the hot path.
+  if (rpm <= 0 && !token.limited) return x.apiKey ? "continue" : NO_UPSTREAM_KEY;
+  return checked(x, token, rpm, deps);
+}
+
+async function checked(x: Exchange, token: ActiveToken, rpm: number, deps: Deps): Promise<Outcome> {
+  const refused = rpm > 0 ? await rate(token, rpm, deps) : undefined;
   if (refused) return refused;
   if (token.limited) {
     const spent = await deps.access.consume(x.secret as string, token);
@@ -25,9 +32,7 @@ export async function limits(x: Exchange, deps: Deps): Promise<Outcome> {
   return x.apiKey ? "continue" : NO_UPSTREAM_KEY;
 }
 
-async function rate(token: ActiveToken, deps: Deps): Promise<Problem | undefined> {
-  const rpm = token.rateLimitRpm ?? deps.rateLimit.defaultRpm;
-  if (rpm <= 0) return undefined;
+async function rate(token: ActiveToken, rpm: number, deps: Deps): Promise<Problem | undefined> {
   let decision;
   try {
     decision = await deps.limiter.hit(token.id, rpm, 60_000);
