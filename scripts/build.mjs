@@ -9,7 +9,9 @@
 //   node scripts/build.mjs proxy dispatcher   only these targets (the image has no CLI)
 //   node scripts/build.mjs --if-stale  build only when an output is missing or older than a source
 //   node scripts/build.mjs --prepare   as --if-stale, and skip quietly without esbuild
-//                                      (`npm ci --omit=dev` runs `prepare` too)
+//                                      (`npm ci --omit=dev` runs `prepare` too); then make the
+//                                      embedded database's template if missing (storage/embedded-init.ts)
+import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import console from "node:console";
 import path from "node:path";
@@ -25,7 +27,8 @@ export const targets = [
     name: "proxy",
     outdir: "packages/proxy/dist",
     // The tokenizer runs in a worker thread loaded from its own file (usage/count.ts).
-    entries: { main: "packages/proxy/src/main.ts", "tokenizer-worker": "packages/proxy/src/usage/tokenizer-worker.ts" },
+    // prepare-template: run once by `npm install` (--prepare below), so a first start copies a database.
+    entries: { main: "packages/proxy/src/main.ts", "tokenizer-worker": "packages/proxy/src/usage/tokenizer-worker.ts", "prepare-template": "packages/proxy/src/storage/prepare-template.ts" },
     // Read at run time relative to the module (admin/assets.ts, storage/migrate.ts).
     copy: { static: "packages/proxy/src/admin/static", migrations: "packages/proxy/src/storage/migrations" },
   },
@@ -155,6 +158,10 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
       process.exit(1);
     });
     console.error(`build: compiled ${outputs(selected).map((o) => path.relative(root, o)).join(", ")} in ${ms} ms`);
+  }
+  // The embedded database's template (node_modules/.cache/llm-proxy): made once per PGlite version.
+  if (flags.has("--prepare") && selected.some((t) => t.name === "proxy") && existsSync(at("packages/proxy/dist/prepare-template.js"))) {
+    execFileSync(process.execPath, [at("packages/proxy/dist/prepare-template.js")], { stdio: "inherit" });
   }
 }
 

@@ -23,8 +23,9 @@ export function manageApi(d: Domain, opts: ManageOptions): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
   // Every route, the admin sessions' too: NUL refused, a database outage a prompt 503.
   const routes = [...manageRoutes, ...adminSessionRoutes].map(guarded);
-  const doc = openApiDocument(routes, opts.version);
-  app.get("/manage/openapi.json", (c) => c.json(doc));
+  // Built on first request: converting every schema costs tens of milliseconds of each start.
+  let doc: Record<string, unknown> | undefined;
+  app.get("/manage/openapi.json", (c) => c.json((doc ??= openApiDocument(routes, opts.version))));
   app.use(
     "/manage/*",
     bodyLimit({

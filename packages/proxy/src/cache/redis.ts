@@ -1,4 +1,4 @@
-import { Cluster, type Redis } from "ioredis";
+import type { Cluster, Redis } from "ioredis";
 import type { RedisClient } from "../redis/client.js";
 import { matchesPurge, type PurgeFilter, type ResponseCacheStore } from "./port.js";
 
@@ -43,7 +43,7 @@ export function createRedisCacheStore(redis: RedisClient, opts: { prefix?: strin
   const indexKey = (projectId: string) => `${prefix}i:${projectId}`;
 
   async function scan(pattern: string, each: (keys: string[]) => Promise<void>): Promise<void> {
-    const nodes: Redis[] = redis instanceof Cluster ? redis.nodes("master") : [redis];
+    const nodes: Redis[] = redis.isCluster ? (redis as Cluster).nodes("master") : [redis as Redis];
     for (const node of nodes) {
       let cursor = "0";
       do {
