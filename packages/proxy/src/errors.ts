@@ -156,14 +156,18 @@ export const nulRefused = (where: string) => badRequest(`${where} must not conta
 
 /**
  * Validates verb input against its schema. A missing or wrongly typed required field yields the
- * schema's own message; unknown fields and wrong types get a message naming the field.
+ * schema's own message; wrong types get a message naming the field. Fields a `z.object` schema
+ * does not know are dropped, as the original ignores them (the management inputs); a strict
+ * schema refuses them by name. NUL is looked for in what is kept, so a dropped field never fails.
  */
 export function validate<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
   if (typeof input !== "object" || input === null || Array.isArray(input)) throw badRequest("invalid request body");
-  const nul = nulPath(input);
-  if (nul !== undefined) throw nulRefused(nul);
   const result = schema.safeParse(input);
-  if (result.success) return result.data;
+  if (result.success) {
+    const nul = nulPath(result.data);
+    if (nul !== undefined) throw nulRefused(nul);
+    return result.data;
+  }
   const issue = result.error.issues[0];
   if (issue?.code === "unrecognized_keys") throw badRequest(`unknown field '${issue.keys[0]}'`);
   const field = issue?.path.join(".");
