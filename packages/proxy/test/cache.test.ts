@@ -126,7 +126,7 @@ describe.each(kinds)("HTTP response cache through the proxy (%s store)", (_kind,
     };
     expect(await purge({ method: "POST", url: "/v1/models?o=1" })).toEqual([200, { deleted: false }]);
     expect(await purge({ method: "GET", url: "http://localhost:8080/v1/models?o=1", extra: 1 })).toEqual([200, { deleted: true }]);
-    expect(await purge({ method: "GET", url: "/not/a/cached/path", prefix: "/v1/models?o=" })).toEqual([200, { deleted: 2 }]);
+    expect(await purge({ method: "POST", url: "/not/a/cached/path", prefix: "/v1/models?o=" })).toEqual([200, { deleted: 2 }]);
     expect((await raw(s, "/v1/models?o=3", { token: a.secret, headers: optIn })).headers.get("cache-status")).toBe("llm-proxy; stored (forced)");
     expect(await purge({ method: "GET", url: "v1/models" })).toEqual([400, { error: "url must be a path such as /v1/models" }]);
     expect(await purge({ method: "GET", url: 42 })).toEqual([400, { error: "url must be a string" }]);

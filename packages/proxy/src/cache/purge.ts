@@ -28,7 +28,7 @@ function pathAndQuery(url: string): string {
 /**
  * Deletes cached responses: everything (`all`), a URL prefix, a project's entries, or one URL
  * (optionally one method; the original's exact purge). The original's body always carries
- * `method` and `url`, and its prefix purge ignores `url`: so does this one. An exact purge answers
+ * `method` and `url`, and its prefix purge ignores both: so does this one. An exact purge answers
  * `deleted` as the original does, true or false; the others with how many entries went.
  */
 export function purgeCache(d: Domain, who: Actor, input: unknown): Promise<{ deleted: number | boolean }> {
@@ -39,8 +39,9 @@ export function purgeCache(d: Domain, who: Actor, input: unknown): Promise<{ del
     if (!body.all && !url && !body.prefix && !body.project_id) throw badRequest("one of url, prefix, project_id or all is required");
     if (body.project_id) note.projectId = body.project_id;
     const purgeType = body.all ? "all" : url ? "exact" : body.prefix ? "prefix" : "project";
-    Object.assign(note.details, { purge_type: purgeType, method: body.method, url, prefix: body.prefix });
-    const filter = { method: body.method, url, prefix: body.prefix, projectId: body.project_id, all: body.all };
+    // `method` narrows an exact purge only: the original's prefix purge ignores it with `url`.
+    const filter = { method: url ? body.method : undefined, url, prefix: body.prefix, projectId: body.project_id, all: body.all };
+    Object.assign(note.details, { purge_type: purgeType, method: filter.method, url, prefix: body.prefix });
     // Only a backend can fail here (the port's contract): the store is unreachable, not the request wrong.
     const deleted = await d.cache.purge(filter).catch(() => {
       throw unavailable("the response cache (Redis) is unavailable: the purge did not complete; try again shortly");
