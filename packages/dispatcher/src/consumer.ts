@@ -62,7 +62,7 @@ export function createConsumer(deps: ConsumerDeps) {
         dead.push({ entryId: entry.id, data: null, reason: `missing_field: no "data" field` });
         continue;
       }
-      const decoded = decodeEvent(entry.data);
+      const decoded = decodeEvent(entry.data, entry.id);
       if (!decoded.ok) {
         dead.push({ entryId: entry.id, data: entry.data, reason: decoded.reason });
         continue;

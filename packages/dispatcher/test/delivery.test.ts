@@ -1,6 +1,8 @@
+import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Redis } from "ioredis";
 import { redisUrl } from "../../../test/services.js";
+import { STREAM_FIELD } from "@llm-proxy/events";
 import { createHttpServer } from "../src/http.js";
 import { streamStats } from "../src/stream/group.js";
 import { once } from "node:events";
@@ -114,6 +116,37 @@ describe.skipIf(!url)("dispatcher delivery (real Redis, loopback sinks)", () => 
     } finally {
       await running.stop();
       await server.close();
+    }
+  });
+
+  it("delivers events the original Go proxy left on the stream, transformed like ours", async () => {
+    const n = names();
+    const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64");
+    const request = { model: "gpt-4o-mini", messages: [{ role: "user", content: "Hello" }] };
+    const response = { id: "chatcmpl-9", object: "chat.completion", model: "gpt-4o-mini", choices: [{ index: 0, message: { role: "assistant", content: "Hi" } }], usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 } };
+    const original = (requestId: string) => ({
+      LogID: 0, RequestID: requestId, Method: "POST", Path: "/v1/chat/completions", Status: 200, Duration: 250_000_000,
+      ResponseHeaders: { "Content-Type": ["application/json"] }, ResponseBody: b64(response), RequestBody: b64(request),
+    });
+    const ids: string[] = [randomUUID(), randomUUID()];
+    await publishRaw(redis, n.key, [STREAM_FIELD, JSON.stringify(original(ids[0] ?? ""))]);
+    await publish(redis, n.key, [makeEvent()]);
+    await publishRaw(redis, n.key, [STREAM_FIELD, JSON.stringify(original(ids[1] ?? ""))]);
+    const sink = memorySink();
+    const running = await startInProcess({ redisUrl: url ?? "", names: n, sinks: [sink] });
+    try {
+      await waitFor(() => sink.records.length === 3, 10_000, "all three events");
+      await waitFor(async () => (await pending(n)) === 0, 5000, "the batch to be acked");
+      const fromGo = sink.records.filter((r) => ids.includes(r.id));
+      expect(fromGo.map((r) => r.request_id)).toEqual(ids);
+      expect(fromGo[0]).toMatchObject({
+        method: "POST", path: "/v1/chat/completions", status: 200, duration_ms: 250, model: "gpt-4o-mini",
+        request, response, usage: expect.objectContaining({ prompt_tokens: 3, completion_tokens: 1 }),
+      });
+      expect(Date.now() - Date.parse(fromGo[0]?.timestamp ?? "")).toBeLessThan(60_000);
+      expect(await deadLetters(redis, n.deadLetterKey)).toEqual([]);
+    } finally {
+      await running.stop();
     }
   });
 

@@ -35,6 +35,45 @@ describe("event contract", () => {
     if (!result.ok) expect(result.reason).toMatch(/^invalid_event:status:/);
   });
 
+  it("maps an event in the original Go proxy's field names onto ours, dated by its stream entry", () => {
+    const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64");
+    const original = {
+      LogID: 0,
+      RequestID: "0b0f6c7e-2d1a-4c1e-9b7a-3f1d2e4c5a6b",
+      Method: "POST",
+      Path: "/v1/chat/completions",
+      Status: 200,
+      Duration: 1_500_000_000,
+      ResponseHeaders: { "Content-Type": ["application/json"], "X-Multi": ["a", "b"], "Set-Cookie": ["s=1"] },
+      ResponseBody: b64({ model: "gpt-4o" }),
+      RequestBody: null,
+    };
+    const result = decodeEvent(JSON.stringify(original), "1700000001500-0");
+    expect(result).toEqual({
+      ok: true,
+      event: expect.objectContaining({
+        schema_version: 1,
+        id: original.RequestID,
+        request_id: original.RequestID,
+        method: "POST",
+        path: "/v1/chat/completions",
+        status: 200,
+        duration_ms: 1500,
+        timestamp: "2023-11-14T22:13:20.000Z",
+        response_headers: { "content-type": "application/json", "x-multi": "a, b" },
+        response_body: original.ResponseBody,
+        request_body: "",
+        project_id: "",
+        streaming: false,
+      }),
+    });
+    // Not a UUID: a stable id from the entry, the same on every redelivery.
+    const odd = JSON.stringify({ ...original, RequestID: "req-1" });
+    const [a, b] = [decodeEvent(odd), decodeEvent(odd)];
+    expect(a.ok && b.ok && a.event.id === b.event.id && a.event.id !== "req-1").toBe(true);
+    expect(decodeEvent(JSON.stringify({ ...original, Status: "200" }))).toEqual({ ok: false, reason: expect.stringMatching(/^invalid_original_event:Status:/) });
+  });
+
   it("rejects bodies that are not base64", () => {
     expect(decodeEvent(JSON.stringify({ ...sampleEvent(), response_body: "not base64!" })).ok).toBe(false);
   });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { fromOriginal, looksOriginal } from "./original.js";
 
 /**
  * The versioned contract between the proxy (publisher) and the dispatcher (consumer): one event
@@ -62,8 +63,12 @@ export function encodeEvent(event: ProxyEvent): string {
   return JSON.stringify(event);
 }
 
-/** Parses a stream entry's `data`; never throws, so one poison entry cannot stop a consumer. */
-export function decodeEvent(text: string): DecodeResult {
+/**
+ * Parses a stream entry's `data`; never throws, so one poison entry cannot stop a consumer. An
+ * event in the original Go proxy's shape is mapped onto ours (`entryId`, the stream entry's id,
+ * dates it).
+ */
+export function decodeEvent(text: string, entryId?: string): DecodeResult {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -73,6 +78,7 @@ export function decodeEvent(text: string): DecodeResult {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
     return { ok: false, reason: "not_an_object" };
   }
+  if (looksOriginal(raw as Record<string, unknown>)) return fromOriginal(raw, text, entryId);
   const version = (raw as Record<string, unknown>).schema_version;
   if (version !== EVENT_SCHEMA_VERSION) {
     return { ok: false, reason: `unknown_schema_version:${String(version)}` };

@@ -1,4 +1,4 @@
-import { Hono, type Context } from "hono";
+import { Hono, type Context, type MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { manageApi } from "./api/manage.js";
 import { clientIpOf, requestIds, type ApiEnv } from "./api/context.js";
@@ -33,8 +33,26 @@ function renderError(logger: Logger) {
       return c.json(manageBody(err), err.status);
     }
     if (err instanceof HTTPException && err.status < 500) return c.json({ error: err.message || "bad request" }, err.status);
-    logger.error({ err, request_id: c.get("requestId"), path: c.req.path }, "unhandled error");
+    logger.error({ err, request_id: c.get("requestId"), correlation_id: c.get("correlationId"), path: c.req.path }, "unhandled error");
     return c.json({ error: "internal server error" }, 500);
+  };
+}
+
+/** One line per management call with the original's canonical fields, both ids among them. */
+function accessLog(logger: Logger): MiddlewareHandler<ApiEnv> {
+  return async function accessLogMiddleware(c, next) {
+    const started = performance.now();
+    await next();
+    const fields = {
+      request_id: c.get("requestId"),
+      correlation_id: c.get("correlationId"),
+      client_ip: c.get("clientIp"),
+      method: c.req.method,
+      path: c.req.path,
+      status_code: c.res.status,
+      duration_ms: Math.round(performance.now() - started),
+    };
+    logger.info(fields, "request completed");
   };
 }
 
@@ -46,6 +64,7 @@ export function createApp(deps: AppDeps): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
   app.use("*", requestIds());
   app.use("*", clientIpOf(deps.clientIp));
+  app.use("/manage/*", accessLog(deps.logger));
   if (deps.metrics) app.route("/", metricsApi(deps.metrics));
   const detailTokens = [deps.managementToken, ...(deps.metrics?.token ? [deps.metrics.token] : [])];
   app.route("/", healthApi(deps.healthChecks, { version: VERSION, isDraining: deps.isDraining, detailTokens }));

@@ -17,9 +17,14 @@ describe("nulPath", () => {
     expect(nulPath({ v: deep })).toMatch(/^'v\.0\.0/);
   });
 
-  it("makes validate refuse NUL before the schema sees it", () => {
-    expect(() => validate(z.strictObject({ name: z.string() }), { name: "a\u0000" })).toThrow("'name' must not contain NUL characters");
+  it("makes validate refuse NUL before the schema sees it, and drop unknown fields whatever they hold", () => {
+    expect(() => validate(z.object({ name: z.string().regex(/^a$/) }), { name: "a\u0000" })).toThrow("'name' must not contain NUL characters");
+    const meta = z.object({ meta: z.record(z.string(), z.string()) });
+    expect(() => validate(meta, { meta: { ["x\u0000"]: "a" } })).toThrow("a field name must not contain NUL characters");
+    expect(validate(z.object({ name: z.string() }), { name: "a", ["x\u0000"]: "b\u0000", extra: { deep: 1 } })).toEqual({ name: "a" });
+    expect(() => validate(z.strictObject({ name: z.string() }), { name: "a", admin: true })).toThrow("unknown field 'admin'");
     expect(() => validate(z.strictObject({ name: z.string() }), { ["x\u0000"]: "a" })).toThrow("a field name must not contain NUL characters");
+    expect(() => validate(z.object({ name: z.string() }), { name: 42, admin: true })).toThrow("invalid value for 'name'");
   });
 });
 

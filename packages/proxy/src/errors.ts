@@ -154,13 +154,21 @@ export function nulPath(value: unknown, root = ""): string | undefined {
 /** The 400 for NUL input; it names the field and never echoes the value. */
 export const nulRefused = (where: string) => badRequest(`${where} must not contain NUL characters`);
 
+/** What of the input a schema reads: a `z.object` drops fields it does not know, so they are not looked at. */
+function readBy(schema: z.ZodType, input: object): object {
+  if (!(schema instanceof z.ZodObject) || schema.def.catchall !== undefined) return input;
+  return Object.fromEntries(Object.entries(input).filter(([k]) => Object.hasOwn(schema.shape, k)));
+}
+
 /**
  * Validates verb input against its schema. A missing or wrongly typed required field yields the
- * schema's own message; unknown fields and wrong types get a message naming the field.
+ * schema's own message; wrong types get a message naming the field. Fields a `z.object` schema
+ * does not know are dropped, as the original ignores them (the management inputs), and never
+ * fail the request, not even with a NUL in them; a strict schema refuses them by name.
  */
 export function validate<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
   if (typeof input !== "object" || input === null || Array.isArray(input)) throw badRequest("invalid request body");
-  const nul = nulPath(input);
+  const nul = nulPath(readBy(schema, input));
   if (nul !== undefined) throw nulRefused(nul);
   const result = schema.safeParse(input);
   if (result.success) return result.data;

@@ -118,12 +118,29 @@ describe.each(kinds)("HTTP response cache through the proxy (%s store)", (_kind,
     expect(upstreamCalls("/v1/chat/completions")).toBe(1);
   });
 
+  it("takes the original's purge body: method + url (an absolute URL too), a prefix purge ignoring url", async () => {
+    for (const q of ["o=1", "o=2", "o=3"]) await raw(s, `/v1/models?${q}`, { token: a.secret, headers: optIn });
+    const purge = async (json: unknown) => {
+      const res = await s.manage("/manage/cache/purge", { json });
+      return [res.status, await res.json()] as const;
+    };
+    expect(await purge({ method: "POST", url: "/v1/models?o=1" })).toEqual([200, { deleted: false }]);
+    expect(await purge({ method: "GET", url: "http://localhost:8080/v1/models?o=1", extra: 1 })).toEqual([200, { deleted: true }]);
+    expect(await purge({ method: "POST", url: "/not/a/cached/path", prefix: "/v1/models?o=" })).toEqual([200, { deleted: 2 }]);
+    expect((await raw(s, "/v1/models?o=3", { token: a.secret, headers: optIn })).headers.get("cache-status")).toBe("llm-proxy; stored (forced)");
+    expect(await purge({ method: "GET", url: "v1/models" })).toEqual([400, { error: "url must be a path such as /v1/models" }]);
+    expect(await purge({ method: "GET", url: 42 })).toEqual([400, { error: "url must be a string" }]);
+    expect(await purge({ method: "GET", url: "/x", prefix: "v1" })).toEqual([400, { error: "prefix must be a path such as /v1/models" }]);
+    expect(await purge({ method: "GET", url: "/v1/models?o=3" })).toEqual([200, { deleted: true }]);
+  });
+
   it("purges by URL, by prefix, by project and all", async () => {
     await raw(s, "/v1/models?p=1", { token: a.secret, headers: optIn });
     await raw(s, "/v1/models?p=2", { token: a.secret, headers: optIn });
     await raw(s, "/v1/models?p=1", { token: b.secret, headers: optIn });
     const purge = async (json: unknown) => (await (await s.manage("/manage/cache/purge", { json })).json()) as { deleted: number };
-    expect(await purge({ method: "GET", url: "/v1/models?p=2" })).toEqual({ deleted: 1 });
+    expect(await purge({ method: "GET", url: "/v1/models?p=2" })).toEqual({ deleted: true });
+    expect(await purge({ method: "GET", url: "/v1/models?p=2" })).toEqual({ deleted: false });
     expect((await raw(s, "/v1/models?p=2", { token: a.secret, headers: optIn })).headers.get("cache-status")).toBe("llm-proxy; stored (forced)");
     // Project B holds ?p=1 and the ?limit=2 answer of the first test.
     expect(await purge({ project_id: b.projectId })).toEqual({ deleted: 2 });
@@ -131,7 +148,7 @@ describe.each(kinds)("HTTP response cache through the proxy (%s store)", (_kind,
     expect((await purge({ prefix: "/v1/models?p=" })).deleted).toBe(3);
     expect((await raw(s, "/v1/models?p=1", { token: a.secret, headers: optIn })).headers.get("cache-status")).toBe("llm-proxy; stored (forced)");
     expect((await purge({ all: true })).deleted).toBeGreaterThanOrEqual(1);
-    const bad = await s.manage("/manage/cache/purge", { json: {} });
+    const bad = await s.manage("/manage/cache/purge", { json: { note: "unknown fields are ignored" } });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toEqual({ error: "one of url, prefix, project_id or all is required" });
   });

@@ -41,6 +41,36 @@ describe.each(storageKinds())("tokens API on %s storage", (kind) => {
     expect(res).toEqual({ status, body: { error } });
   });
 
+  it("ignores unknown fields, as the original does, and never stores them; a wrong type is still a 400", async () => {
+    const chosen = "sk-AAAAAAAAAAAAAAAAAAAAAA";
+    const extra = { id: "00000000-0000-4000-8000-000000000001", token: chosen, request_count: 99, is_active: false, cache_hit_count: 5, note: "x" };
+    const { status, body } = await create({ ...extra, project_id: projectId, duration_minutes: 10 });
+    expect(status).toBe(200);
+    expect(body.id).not.toBe(extra.id);
+    expect(body.token).not.toBe(chosen);
+    expect(body).not.toHaveProperty("note");
+    const got = (await (await s.manage(`/manage/tokens/${String(body.id)}`)).json()) as Record<string, unknown>;
+    expect(got).toMatchObject({ is_active: true, request_count: 0, cache_hit_count: 0 });
+    expect(got).not.toHaveProperty("note");
+    const onlyUnknown = await s.manage(`/manage/tokens/${String(body.id)}`, { method: "PATCH", json: { request_count: 0, project_id: "other" } });
+    expect([onlyUnknown.status, await onlyUnknown.json()]).toEqual([400, { error: "no fields to update" }]);
+    const patched = await s.manage(`/manage/tokens/${String(body.id)}`, { method: "PATCH", json: { max_requests: 3, request_count: 1000 } });
+    expect(await patched.json()).toMatchObject({ max_requests: 3, request_count: 0, project_id: projectId });
+    const wrong = await s.manage(`/manage/tokens/${String(body.id)}`, { method: "PATCH", json: { max_requests: "3", extra: true } });
+    expect([wrong.status, await wrong.json()]).toEqual([400, { error: "max_requests must be a number" }]);
+  });
+
+  it("answers the original's 400 when the token or audit event id is empty", async () => {
+    for (const method of ["GET", "PATCH", "DELETE"]) {
+      const res = await s.manage("/manage/tokens/", { method, ...(method === "PATCH" ? { json: { is_active: false } } : {}) });
+      expect([method, res.status, await res.json()]).toEqual([method, 400, { error: "token ID is required" }]);
+    }
+    const audit = await s.manage("/manage/audit/");
+    expect([audit.status, await audit.json()]).toEqual([400, { error: "audit event ID is required" }]);
+    const post = await s.manage("/manage/tokens/", { method: "POST", json: {} });
+    expect([post.status, post.headers.get("allow")]).toEqual([405, "GET, PATCH, DELETE"]);
+  });
+
   it("omits max_requests for unlimited tokens and stores 0 as null", async () => {
     const { body } = await create({ project_id: projectId, duration_minutes: 10, max_requests: 0 });
     expect(body).not.toHaveProperty("max_requests");

@@ -3,6 +3,7 @@ import { helpText, parseCommandArgs, type Command } from "./cli/command.js";
 import { println, type Context } from "./cli/context.js";
 import { CliError, EXIT, UsageError, oneLine } from "./cli/errors.js";
 import { commands } from "./commands/index.js";
+import { ourFlags, ourSpelling } from "./cli/original.js";
 
 /** `project list`, `project:list` and `secret set` all name the same commands. */
 function findCommand(argv: string[]): { command: Command; rest: string[] } | undefined {
@@ -36,9 +37,9 @@ export async function run(argv: string[], ctx: Context): Promise<number> {
       ctx.stdout.write(overview());
       return argv.length === 0 ? EXIT.usage : EXIT.ok;
     }
-    const found = findCommand(argv);
+    const found = findCommand(ourSpelling(argv));
     if (!found) throw new UsageError(`unknown command "${argv.slice(0, 2).join(" ")}" (see llm-proxy --help)`);
-    const { help, args } = parseCommandArgs(found.command, found.rest);
+    const { help, args } = parseCommandArgs(found.command, ourFlags(found.command, found.rest));
     if (help) {
       ctx.stdout.write(helpText(found.command));
       return EXIT.ok;

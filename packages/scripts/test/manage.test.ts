@@ -111,6 +111,42 @@ describe("manage commands against a real proxy (embedded)", () => {
   });
 });
 
+describe("the original Go CLI's spellings (aliases)", () => {
+  it("manage project|token|cache, openai chat and benchmark with the original's flags", async () => {
+    const conn = ["--manage-api-base-url", stack.apiUrl, "--management-token", stack.managementToken];
+    const run = async (argv: string[], stdin?: string[]) => {
+      const r = await cli(argv, { stdin });
+      expect([argv.slice(0, 3).join(" "), r.code]).toEqual([argv.slice(0, 3).join(" "), 0]);
+      return r.stdout;
+    };
+    const project = JSON.parse(await run(["manage", "project", "create", "--name", "go-cli", "--openai-key", "sk-upstream-go-0123456789", ...conn, "--json"])) as { id: string };
+    expect(JSON.parse(await run(["manage", "project", "get", project.id, ...conn, "--json"]))).toMatchObject({ id: project.id, name: "go-cli" });
+    expect(await run(["manage", "project", "list", ...conn])).toContain(project.id);
+    const updated = JSON.parse(await run(["manage", "project", "update", project.id, "--name", "go-cli-2", "--openai-key=sk-upstream-go-rotated-0123", ...conn, "--json"])) as { name: string; api_key: string };
+    expect(updated).toMatchObject({ name: "go-cli-2", api_key: "sk-upstr...0123" });
+    const token = JSON.parse(await run(["manage", "token", "generate", "--project-id", project.id, "--duration", "30", ...conn, "--json"])) as { token: string; expires_at: string };
+    expect(Date.parse(token.expires_at) - Date.now()).toBeLessThan(31 * 60_000);
+
+    const cached = () => fetch(`${stack.apiUrl}/v1/models?go=1`, { headers: { authorization: `Bearer ${token.token}`, "cache-control": "public, max-age=60" } });
+    await cached();
+    const purge = ["manage", "cache", "purge", "--api-base-url", stack.apiUrl, "--management-token", stack.managementToken];
+    expect(await run([...purge, "--method", "GET", "--url", "/v1/models?go=1"])).toBe("deleted 1 cache entry\n");
+    expect(await run([...purge, "--method", "GET", "--url", "/v1/models?go=1", "--json"])).toBe('{\n  "deleted": false\n}\n');
+    await cached();
+    const prefix = await cli([...purge, "--method", "POST", "--url", "/ignored", "--prefix", "/v1/models?go="]);
+    expect(prefix).toMatchObject({ code: 0, stdout: "deleted 1 cache entry\n", stderr: "a --prefix purge ignores --url and --method\n" });
+
+    expect(await run(["openai", "chat", "--proxy", stack.apiUrl, "--token", token.token], ["Hello", "/exit"])).toContain("Hello");
+    const bench = JSON.parse(await run(["benchmark", "--base-url", stack.apiUrl, "--token", token.token, "-r", "3", "-c", "1", "--json"])) as { ok: number };
+    expect(bench.ok).toBe(3);
+  });
+
+  it("leaves unknown original spellings a usage error", async () => {
+    expect(await cli(["manage", "project", "delete", "x"], { env })).toMatchObject({ code: 2, stderr: expect.stringMatching(/^llm-proxy: unknown command "manage project"/) });
+    expect((await cli(["project", "list", "--openai-key", "k"], { env })).code).toBe(2);
+  });
+});
+
 describe("cache purge against the real proxy", () => {
   it("deletes the entry a client stored, and the next request goes upstream again", async () => {
     const t = await seedToken(stack);
@@ -147,6 +183,7 @@ describe("cache purge (the POST /manage/cache/purge contract)", () => {
     [["--url", "/v1/chat/completions", "--method", "post"], { method: "POST", url: "/v1/chat/completions" }],
     [["--prefix", "/v1/", "--project", "p1"], { prefix: "/v1/", project_id: "p1" }],
     [["--all"], { all: true }],
+    [["--method", "GET", "--url", "/v1/models", "--prefix", "/v1/"], { prefix: "/v1/" }],
   ])("%j sends %j", async (flags, body) => {
     const r = await cli(["cache", "purge", ...flags, "--api-url", url, "--management-token", "mt-0123456789abcdef"]);
     expect(r).toMatchObject({ code: 0, stdout: "deleted 3 cache entries\n" });
@@ -154,7 +191,7 @@ describe("cache purge (the POST /manage/cache/purge contract)", () => {
   });
 
   it("refuses an empty or contradictory purge (exit 2)", async () => {
-    for (const flags of [[], ["--all", "--url", "/x"], ["--url", "/a", "--prefix", "/b"], ["--method", "GET", "--prefix", "/"]]) {
+    for (const flags of [[], ["--all", "--url", "/x"], ["--method", "GET", "--prefix", "/"]]) {
       const r = await cli(["cache", "purge", ...flags, "--api-url", url, "--management-token", "mt-0123456789abcdef"]);
       expect(r.code, flags.join(" ")).toBe(2);
     }

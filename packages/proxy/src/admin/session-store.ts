@@ -5,7 +5,7 @@ import type { Tx } from "../storage/db.js";
 /** A session's id as stored and sent between admin UI and API: SHA-256 of the cookie's sid, base64url. */
 export const sessionIdSchema = z.string().regex(/^[A-Za-z0-9_-]{43}$/, "invalid session id");
 
-export const startSessionInput = z.strictObject({
+export const startSessionInput = z.object({
   id: sessionIdSchema,
   expires_at: z.iso.datetime({ offset: true, message: "expires_at must be an RFC3339 time" }),
 });

@@ -16,12 +16,12 @@ export const adminSessionRoutes: Route[] = [
       return { status: 204 };
     } },
   { method: "get", path: "/manage/admin/sessions/{id}", summary: "Admin UI: 200 while the session is active, 404 once ended or expired",
-    response: z.object({ active: z.literal(true) }), status: 200,
+    response: z.object({ active: z.literal(true) }), status: 200, idRequired: "invalid session id",
     handle: async (d, _who, r) => {
       if (!(await adminSessionActive(d.sql, r.id))) throw notFound("session not found or ended");
       return { status: 200, body: { active: true } };
     } },
-  { method: "delete", path: "/manage/admin/sessions/{id}", summary: "Admin UI: end a session on every instance (sign-out)", status: 204,
+  { method: "delete", path: "/manage/admin/sessions/{id}", summary: "Admin UI: end a session on every instance (sign-out)", status: 204, idRequired: "invalid session id",
     handle: async (d, who, r) => {
       await endAdminSession(d.sql, r.id);
       await writeAudit(d.sql, who, { action: "admin.logout", outcome: "success", note: { details: {} } });

@@ -9,13 +9,17 @@ export type ApiEnv = { Bindings: HttpBindings; Variables: { requestId: string; c
 
 const ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-/** `X-Request-ID` / `X-Correlation-ID`: echoed when the client sent a sane one, generated otherwise. */
+/** A client's id when it is sane (no spaces or control characters, at most 128), else a fresh UUID. */
+const idFrom = (given: string | undefined): string => (given && ID.test(given) ? given : randomUUID());
+
+/**
+ * `X-Request-ID` and `X-Correlation-ID`, two ids as in the original: each echoed when the client
+ * sent a sane one, each generated (its own UUID) otherwise. Both reach the audit row and the log.
+ */
 export function requestIds(): MiddlewareHandler<ApiEnv> {
   return async function requestIdsMiddleware(c, next) {
-    const given = c.req.header("x-request-id");
-    const requestId = given && ID.test(given) ? given : randomUUID();
-    const corr = c.req.header("x-correlation-id");
-    const correlationId = corr && ID.test(corr) ? corr : requestId;
+    const requestId = idFrom(c.req.header("x-request-id"));
+    const correlationId = idFrom(c.req.header("x-correlation-id"));
     c.set("requestId", requestId);
     c.set("correlationId", correlationId);
     c.header("X-Request-ID", requestId);

@@ -35,6 +35,10 @@ export interface Route {
   query?: z.ZodType;
   response?: z.ZodType;
   status: 200 | 201 | 204;
+  /** The original's 400 when `{id}` is empty (`GET /manage/projects/`): its message. */
+  idRequired?: string;
+  /** Documented but always refused (405): left out of the route's `Allow`. */
+  refused?: true;
   handle(d: Domain, who: Actor, req: { id: string; query: Record<string, string>; body: () => Promise<unknown> }): Promise<RouteResult>;
 }
 
@@ -61,7 +65,10 @@ export function guarded(route: Route): Route {
       await requireDatabase(d.sql);
       // An id or query holding NUL, or a query its schema refuses (the documented query is the enforced one).
       const nul = nulPath(req.id, "id") ?? nulPath(req.query);
-      const refused = nul !== undefined ? nulRefused(nul) : route.query ? queryError(route.query, req.query) : undefined;
+      const refused =
+        nul !== undefined ? nulRefused(nul)
+        : route.idRequired !== undefined && req.id === "" ? badRequest(route.idRequired)
+        : route.query ? queryError(route.query, req.query) : undefined;
       if (refused) {
         // The path may carry the NUL too (a percent-decoded id): the audit row keeps it encoded.
         const actor = { ...who, path: who.path?.replaceAll("\0", "%00") };
@@ -95,34 +102,35 @@ export const manageRoutes: Route[] = [
     handle: async (d, who) => ok(await listProjects(d, who)) },
   { method: "post", path: "/manage/projects", summary: "Create a project", body: createProjectInput, response: projectSchema, status: 201,
     handle: async (d, who, r) => ({ status: 201, body: await createProject(d, who, await r.body()) }) },
-  { method: "get", path: "/manage/projects/{id}", summary: "Get a project", response: projectSchema, status: 200,
+  { method: "get", path: "/manage/projects/{id}", summary: "Get a project", response: projectSchema, status: 200, idRequired: "invalid project id",
     handle: async (d, who, r) => ok(await getProject(d, who, r.id)) },
   { method: "patch", path: "/manage/projects/{id}", summary: "Update a project; is_active=false with revoke_tokens=true also revokes its tokens",
-    body: updateProjectInput, response: projectSchema, status: 200,
+    body: updateProjectInput, response: projectSchema, status: 200, idRequired: "invalid project id",
     handle: async (d, who, r) => ok((await updateProject(d, who, r.id, await r.body())).project) },
-  { method: "delete", path: "/manage/projects/{id}", summary: "Always 405: projects are kept for their audit trail", status: 204,
+  { method: "delete", path: "/manage/projects/{id}", summary: "Always 405: projects are kept for their audit trail", status: 204, refused: true,
     handle: async (d, who, r) => deleteProject(d, who, r.id).catch(allowing("GET, PATCH")) },
   { method: "post", path: "/manage/projects/{id}/tokens/revoke", summary: "Revoke every active token of a project", response: bulkRevokeSchema,
-    status: 200, handle: async (d, who, r) => ok(await revokeProjectTokens(d, who, r.id)) },
+    status: 200, idRequired: "invalid path", handle: async (d, who, r) => ok(await revokeProjectTokens(d, who, r.id)) },
   { method: "get", path: "/manage/tokens", summary: "List tokens, newest first (secrets obfuscated); filter with ?project_id= (or ?projectId=)",
     query: tokenListQuery, response: z.array(tokenSchema), status: 200,
     handle: async (d, who, r) => ok(await listTokens(d, who, projectFilter(validate(tokenListQuery, r.query)))) },
   { method: "post", path: "/manage/tokens", summary: "Create a withering token; the secret is returned only here", body: createTokenInput,
     response: createdTokenSchema, status: 200, handle: async (d, who, r) => ok(await createToken(d, who, await r.body())) },
-  { method: "get", path: "/manage/tokens/{id}", summary: "Get a token", response: tokenSchema, status: 200,
+  { method: "get", path: "/manage/tokens/{id}", summary: "Get a token", response: tokenSchema, status: 200, idRequired: "token ID is required",
     handle: async (d, who, r) => ok(await getToken(d, who, r.id)) },
   { method: "patch", path: "/manage/tokens/{id}", summary: "Activate, deactivate or change max_requests (0 = unlimited)",
-    body: updateTokenInput, response: tokenSchema, status: 200, handle: async (d, who, r) => ok(await updateToken(d, who, r.id, await r.body())) },
-  { method: "delete", path: "/manage/tokens/{id}", summary: "Revoke a token (idempotent)", status: 204,
+    body: updateTokenInput, response: tokenSchema, status: 200, idRequired: "token ID is required", handle: async (d, who, r) => ok(await updateToken(d, who, r.id, await r.body())) },
+  { method: "delete", path: "/manage/tokens/{id}", summary: "Revoke a token (idempotent)", status: 204, idRequired: "token ID is required",
     handle: async (d, who, r) => (await revokeToken(d, who, r.id), { status: 204 }) },
   { method: "get", path: "/manage/audit", summary: "List audit events, newest first, with filters and pagination", query: auditQuery,
     response: auditPageSchema, status: 200, handle: async (d, who, r) => ok(await listAuditEvents(d, who, r.query)) },
-  { method: "get", path: "/manage/audit/{id}", summary: "Get one audit event", response: auditEventSchema, status: 200,
+  { method: "get", path: "/manage/audit/{id}", summary: "Get one audit event", response: auditEventSchema, status: 200, idRequired: "audit event ID is required",
     handle: async (d, who, r) => ok(await getAuditEvent(d, who, r.id)) },
   { method: "get", path: "/manage/usage", summary: "Requests, errors, cache hits and prompt/completion tokens per project, model and hour (or day)",
     query: usageQuery, response: usageSchema, status: 200, handle: async (d, who, r) => ok(await getUsage(d, who, r.query)) },
-  { method: "post", path: "/manage/cache/purge", summary: "Purge cached responses by url (and method), url prefix, project_id, or all",
-    body: purgeInput, response: z.object({ deleted: z.number().int() }), status: 200, handle: async (d, who, r) => ok(await purgeCache(d, who, await r.body())) },
+  { method: "post", path: "/manage/cache/purge",
+    summary: "Purge cached responses: url (and method; deleted is then true or false), url prefix (url ignored), project_id, or all (deleted: how many)",
+    body: purgeInput, response: z.object({ deleted: z.union([z.boolean(), z.number().int()]) }), status: 200, handle: async (d, who, r) => ok(await purgeCache(d, who, await r.body())) },
 ];
 
 /** `project_id` as audit and usage spell it, or the original's `projectId`; two different ones are a 400. */

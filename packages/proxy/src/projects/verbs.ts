@@ -40,8 +40,8 @@ function view(d: Domain, row: ProjectRow): ProjectView {
 const name = z.string({ message: "name must be a string" }).trim().max(200, "name must be at most 200 characters");
 const apiKey = z.string({ message: "api_key must be a string" }).max(4096, "api_key must be at most 4096 characters");
 
-export const createProjectInput = z.strictObject({ name: name.optional(), api_key: apiKey.optional() });
-export const updateProjectInput = z.strictObject({
+export const createProjectInput = z.object({ name: name.optional(), api_key: apiKey.optional() });
+export const updateProjectInput = z.object({
   name: name.optional(),
   api_key: apiKey.optional(),
   is_active: z.boolean({ message: "is_active must be a boolean" }).optional(),

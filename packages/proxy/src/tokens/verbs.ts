@@ -67,14 +67,14 @@ export function tokenView(row: TokenRow): TokenView {
 
 const wholeNumber = (field: string) => z.number({ message: `${field} must be a number` }).int(`${field} must be a whole number`);
 
-export const createTokenInput = z.strictObject({
+export const createTokenInput = z.object({
   project_id: z.string({ message: "project_id must be a string" }).max(200).optional(),
   duration_minutes: wholeNumber("duration_minutes").optional(),
   max_requests: wholeNumber("max_requests").nullable().optional(),
   rate_limit_rpm: wholeNumber("rate_limit_rpm").min(0, "rate_limit_rpm must be >= 0").max(1_000_000, "rate_limit_rpm is too large").nullable().optional(),
 });
 
-export const updateTokenInput = z.strictObject({
+export const updateTokenInput = z.object({
   is_active: z.boolean({ message: "is_active must be a boolean" }).optional(),
   max_requests: wholeNumber("max_requests").nullable().optional(),
   rate_limit_rpm: wholeNumber("rate_limit_rpm").min(0, "rate_limit_rpm must be >= 0").max(1_000_000, "rate_limit_rpm is too large").nullable().optional(),

@@ -10,7 +10,7 @@ interface Case {
 }
 
 /** Every /manage route that takes a string, with a NUL in each string it takes (ids, queries, body fields). */
-function cases(projectId: string, tokenId: string): Case[] {
+function cases(projectId: string): Case[] {
   const n = "a\u0000b";
   return [
     { name: "project id (get)", method: "GET", path: "/manage/projects/a%00b" },
@@ -19,7 +19,6 @@ function cases(projectId: string, tokenId: string): Case[] {
     { name: "project id (bulk revoke)", method: "POST", path: "/manage/projects/a%00b/tokens/revoke" },
     { name: "project name (create)", method: "POST", path: "/manage/projects", json: { name: n, api_key: "sk-upstream-0123456789" } },
     { name: "project api_key (create)", method: "POST", path: "/manage/projects", json: { name: "nul-key", api_key: `sk-${n}-0123456789` } },
-    { name: "field name (create)", method: "POST", path: "/manage/projects", json: { [n]: "x", name: "y", api_key: "sk-upstream-0123456789" } },
     { name: "project name (patch)", method: "PATCH", path: `/manage/projects/${projectId}`, json: { name: n } },
     { name: "project api_key (patch)", method: "PATCH", path: `/manage/projects/${projectId}`, json: { api_key: n } },
     { name: "tokens projectId query", method: "GET", path: "/manage/tokens?projectId=a%00b" },
@@ -28,7 +27,6 @@ function cases(projectId: string, tokenId: string): Case[] {
     { name: "token id (get)", method: "GET", path: "/manage/tokens/a%00b" },
     { name: "token id (patch)", method: "PATCH", path: "/manage/tokens/a%00b", json: { is_active: false } },
     { name: "token id (delete)", method: "DELETE", path: "/manage/tokens/a%00b" },
-    { name: "token body (patch)", method: "PATCH", path: `/manage/tokens/${tokenId}`, json: { is_active: false, note: n } },
     ...["search", "action", "client_ip", "project_id", "outcome", "actor", "request_id", "correlation_id", "method", "path", "start_time"].map((q) => ({
       name: `audit ${q} query`,
       method: "GET",
@@ -53,10 +51,19 @@ describe.each(storageKinds())("NUL characters in management input (%s)", (kind) 
   beforeAll(async () => {
     s = await startStack(kind);
     const a = await seedToken(s);
-    all = cases(a.projectId, a.tokenId);
+    all = cases(a.projectId);
   });
   afterAll(async () => {
     await s?.close();
+  });
+
+  it("ignores unknown fields holding NUL, as any unknown field (nothing of them is stored)", async () => {
+    const n = "a\u0000b";
+    const created = await s.manage("/manage/projects", { json: { [n]: "x", note: n, name: "nul-ignored", api_key: "sk-upstream-0123456789" } });
+    expect(created.status).toBe(201);
+    const id = ((await created.json()) as { id: string }).id;
+    const patched = await s.manage(`/manage/projects/${id}`, { method: "PATCH", json: { name: "nul-ignored-2", note: n } });
+    expect(await patched.json()).toMatchObject({ id, name: "nul-ignored-2" });
   });
 
   it("is a 400 naming the field for every route that takes a string, and audited", async () => {
