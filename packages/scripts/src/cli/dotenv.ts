@@ -1,7 +1,6 @@
 import fs from "node:fs/promises";
 
-/** Reading a .env is the shared parser's job (@llm-proxy/config): cli.ts starts with loadDotenv, as the services do. */
-export { readDotenvFile as readDotenv } from "@llm-proxy/config";
+// Reading a .env is the shared parser's job (@llm-proxy/config): cli.ts starts with loadDotenv, as the services do.
 
 /**
  * Writes a .env readable by its owner only. The mode is set on the open file descriptor before any

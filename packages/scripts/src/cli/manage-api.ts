@@ -2,7 +2,6 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { Args, Option } from "./command.js";
 import type { Context } from "./context.js";
-import { readDotenv } from "./dotenv.js";
 import { CliError, UsageError, oneLine } from "./errors.js";
 
 export const DEFAULT_API_URL = "http://localhost:8080";
@@ -32,11 +31,11 @@ export function apiUrl(args: Args, ctx: Context): string {
 }
 
 /**
- * Flag, then env, then a `.env` here (what `setup --local` writes), then the token a local
- * embedded proxy generated on first start.
+ * Flag, then env (which holds `./.env` or the file `ENV` names: cli.ts reads it at start, as the
+ * services do), then the token a local embedded proxy generated on first start.
  */
 export function managementToken(args: Args, ctx: Context): string {
-  const given = args.string("management-token") ?? ctx.env.MANAGEMENT_TOKEN ?? readDotenv(path.join(ctx.cwd, ".env")).MANAGEMENT_TOKEN;
+  const given = args.string("management-token") ?? ctx.env.MANAGEMENT_TOKEN;
   if (given !== undefined && given.trim() !== "") return given.trim();
   const file = path.resolve(ctx.cwd, ctx.env.DATA_DIR ?? "./data", "management-token");
   try {
