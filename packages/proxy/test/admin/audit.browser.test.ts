@@ -125,10 +125,10 @@ describeBrowser("admin UI in Chromium: audit, dashboard, timestamps, workflows",
     const now = Math.floor(Date.now() / hour) * hour;
     const other = await ui.seedProject("Chart Project B");
     await addUsage(ui.s.domain.sql, [
-      { project_id: projectId, model: "gpt-4o-mini", hour: new Date(now - 2 * hour), requests: 40, errors: 3, cache_hits: 5, prompt_tokens: 1000, completion_tokens: 500 },
-      { project_id: projectId, model: "gpt-4o", hour: new Date(now), requests: 10, errors: 0, cache_hits: 1, prompt_tokens: 200, completion_tokens: 100 },
-      { project_id: other, model: "gpt-4o-mini", hour: new Date(now - 5 * hour), requests: 25, errors: 1, cache_hits: 0, prompt_tokens: 300, completion_tokens: 300 },
-      { project_id: other, model: "gpt-4o-mini", hour: new Date(now - 3 * 24 * hour), requests: 100, errors: 0, cache_hits: 9, prompt_tokens: 0, completion_tokens: 0 },
+      { project_id: projectId, model: "gpt-4o-mini", hour: new Date(now - 2 * hour), requests: 40, errors: 3, cache_hits: 5, prompt_tokens: 1000, completion_tokens: 500, cost_nanos: 2_500_000_000 },
+      { project_id: projectId, model: "gpt-4o", hour: new Date(now), requests: 10, errors: 0, cache_hits: 1, prompt_tokens: 200, completion_tokens: 100, cost_nanos: 1_250_000_000 },
+      { project_id: other, model: "gpt-4o-mini", hour: new Date(now - 5 * hour), requests: 25, errors: 1, cache_hits: 0, prompt_tokens: 300, completion_tokens: 300, cost_nanos: 400_000_000 },
+      { project_id: other, model: "gpt-4o-mini", hour: new Date(now - 3 * 24 * hour), requests: 100, errors: 0, cache_hits: 9, prompt_tokens: 0, completion_tokens: 0, cost_nanos: 0 },
     ]);
     await page.goto("/dashboard");
     const requests = page.locator("figure", { has: page.locator("#chart-requests-title") });
