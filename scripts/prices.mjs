@@ -3,7 +3,9 @@
 // @pydantic/genai-prices package: its OpenAI and Anthropic models with a per-token price, in the
 // PRICING_PATH shape (`models: { <name or glob>: { input, output, cached_input? } }`, USD per 1M
 // tokens). Run after bumping that package: `npm run prices`.
+import console from "node:console";
 import fs from "node:fs";
+import { URL } from "node:url";
 import { findProvider } from "@pydantic/genai-prices";
 
 const pkg = JSON.parse(fs.readFileSync(new URL("../node_modules/@pydantic/genai-prices/package.json", import.meta.url), "utf8"));
