@@ -42,6 +42,8 @@ export const proxyEventSchema = z.object({
   upstream_ms: nullableMs,
   first_byte_ms: nullableMs,
   usage: usageSchema.nullable(),
+  /** The request's cost in USD from the proxy's price table (0: unpriced model); null without usage. Optional: older publishers omit it. */
+  cost_usd: z.number().nonnegative().nullable().optional(),
   cache_status: z.string().nullable(),
   /** Already stripped of secrets by the publisher; values joined like an HTTP header list. */
   response_headers: z.record(z.string(), z.string()),

@@ -45,14 +45,28 @@ describe("usage as the upstream reported it", () => {
   });
 });
 
+describe("cached input tokens", () => {
+  it("reads them in the Chat Completions, Responses and Anthropic shapes", () => {
+    expect(usageFromJson(JSON.stringify({ usage: { prompt_tokens: 100, completion_tokens: 5, prompt_tokens_details: { cached_tokens: 64 } } }))).toEqual({ prompt: 100, completion: 5, cached: 64 });
+    expect(usageFromSseTail(sse({ type: "response.completed", response: { model: "gpt-4.1", usage: { input_tokens: 50, output_tokens: 2, input_tokens_details: { cached_tokens: 32 } } } }))).toEqual({ prompt: 50, completion: 2, cached: 32, model: "gpt-4.1" });
+  });
+
+  it("adds Anthropic's cache reads and writes to its input_tokens, which leaves them out", () => {
+    const usage = { input_tokens: 10, cache_read_input_tokens: 200, cache_creation_input_tokens: 30, output_tokens: 4 };
+    expect(usageFromJson(JSON.stringify({ model: "claude-x", usage }))).toEqual({ prompt: 240, completion: 4, cached: 200, model: "claude-x" });
+    const start = { type: "message_start", message: { model: "claude-x", usage: { ...usage, output_tokens: 1 } } };
+    expect(usageFromSseTail(sse(start, { type: "message_delta", usage: { output_tokens: 9 } }))).toEqual({ prompt: 240, completion: 9, cached: 200, model: "claude-x" });
+  });
+});
+
 describe("the real fixtures", () => {
   it("reads the usage each API reported, JSON and streamed", () => {
-    expect(usageFromJson(fixture("chat-completion.json"))).toEqual({ prompt: 9, completion: 9 });
-    expect(usageFromSseTail(fixture("chat-completion.sse"))).toEqual({ prompt: 9, completion: 9 });
-    expect(usageFromJson(fixture("responses.json"))).toEqual({ prompt: 36, completion: 87 });
-    expect(usageFromSseTail(fixture("responses.sse"))).toEqual({ prompt: 37, completion: 11 });
-    expect(usageFromJson(fixture("anthropic.json"))).toEqual({ prompt: 472, completion: 89 });
-    expect(usageFromSseTail(fixture("anthropic.sse"))).toEqual({ prompt: 25, completion: 15 });
+    expect(usageFromJson(fixture("chat-completion.json"))).toEqual({ prompt: 9, completion: 9, model: "gpt-4o-mini-2024-07-18" });
+    expect(usageFromSseTail(fixture("chat-completion.sse"))).toEqual({ prompt: 9, completion: 9, model: "gpt-4o-mini-2024-07-18" });
+    expect(usageFromJson(fixture("responses.json"))).toEqual({ prompt: 36, completion: 87, cached: 0, model: "gpt-4.1-2025-04-14" });
+    expect(usageFromSseTail(fixture("responses.sse"))).toEqual({ prompt: 37, completion: 11, model: "gpt-4.1-2025-04-14" });
+    expect(usageFromJson(fixture("anthropic.json"))).toEqual({ prompt: 472, completion: 89, model: "claude-sonnet-4-20250514" });
+    expect(usageFromSseTail(fixture("anthropic.sse"))).toEqual({ prompt: 25, completion: 15, model: "claude-sonnet-4-20250514" });
     expect(usageFromSseTail(fixture("tool-call.sse"))).toBeUndefined();
   });
 

@@ -6,8 +6,13 @@
 
 /** Prompt and completion token counts as the upstream reported them. */
 export interface TokenUsage {
+  /** Every input token, cached ones included (Anthropic's cache reads and writes added in). */
   prompt: number;
   completion: number;
+  /** Of `prompt`, the tokens read from the provider's prompt cache, when it reported them. */
+  cached?: number;
+  /** The model the response names, when it names one. */
+  model?: string;
 }
 
 interface UsageLike {
@@ -15,6 +20,10 @@ interface UsageLike {
   completion_tokens?: unknown;
   input_tokens?: unknown;
   output_tokens?: unknown;
+  prompt_tokens_details?: { cached_tokens?: unknown } | null;
+  input_tokens_details?: { cached_tokens?: unknown } | null;
+  cache_read_input_tokens?: unknown;
+  cache_creation_input_tokens?: unknown;
 }
 
 /** Largest count believed (int4, as the usage store keeps it); upstreams report far less. */
@@ -28,18 +37,31 @@ export function tokenCount(v: unknown): number | undefined {
   return typeof v === "number" && Number.isFinite(v) && v >= 0 ? Math.min(Math.floor(v), MAX_COUNT) : undefined;
 }
 
-/** The counts of a `usage` object in the Chat Completions, Responses or Anthropic shape. */
+/**
+ * The counts of a `usage` object in the Chat Completions, Responses or Anthropic shape, with
+ * the cached input tokens (`prompt_tokens_details.cached_tokens`, `input_tokens_details.cached_tokens`,
+ * Anthropic's `cache_read_input_tokens`, which like its cache writes is not in its `input_tokens`).
+ */
 export function fromUsage(u: UsageLike | undefined): TokenUsage | undefined {
   if (!u || typeof u !== "object") return undefined;
-  const prompt = tokenCount(u.prompt_tokens) ?? tokenCount(u.input_tokens);
+  const cacheRead = tokenCount(u.cache_read_input_tokens);
+  const cacheWrite = tokenCount(u.cache_creation_input_tokens);
+  let prompt = tokenCount(u.prompt_tokens) ?? tokenCount(u.input_tokens);
+  if (prompt === undefined) return undefined;
+  prompt = Math.min(prompt + (cacheRead ?? 0) + (cacheWrite ?? 0), MAX_COUNT);
   const completion = tokenCount(u.completion_tokens) ?? tokenCount(u.output_tokens) ?? 0;
-  return prompt === undefined ? undefined : { prompt, completion };
+  const cached = tokenCount(u.prompt_tokens_details?.cached_tokens) ?? tokenCount(u.input_tokens_details?.cached_tokens) ?? cacheRead;
+  return cached === undefined ? { prompt, completion } : { prompt, completion, cached: Math.min(cached, prompt) };
 }
+
+const withModel = (u: TokenUsage | undefined, model: unknown): TokenUsage | undefined =>
+  u && typeof model === "string" && model !== "" ? { ...u, model } : u;
 
 /** `usage` of a JSON response: Chat Completions, Completions, Embeddings, Responses, Anthropic. */
 export function usageFromJson(body: string): TokenUsage | undefined {
   try {
-    return fromUsage((JSON.parse(body) as { usage?: UsageLike }).usage);
+    const parsed = JSON.parse(body) as { usage?: UsageLike; model?: unknown };
+    return withModel(fromUsage(parsed.usage), parsed.model);
   } catch {
     return undefined;
   }
@@ -61,7 +83,7 @@ export function usageFromSseTail(tail: string): TokenUsage | undefined {
       .map((l) => l.slice(5).trimStart())
       .join("\n");
     if (!data || data === "[DONE]") continue;
-    let obj: { usage?: UsageLike; response?: { usage?: UsageLike }; message?: { usage?: UsageLike }; type?: string };
+    let obj: { usage?: UsageLike; model?: unknown; response?: { usage?: UsageLike; model?: unknown }; message?: { usage?: UsageLike; model?: unknown }; type?: string };
     try {
       obj = JSON.parse(data) as typeof obj;
     } catch {
@@ -73,10 +95,10 @@ export function usageFromSseTail(tail: string): TokenUsage | undefined {
     }
     if (obj.type === "message_start" && obj.message?.usage) {
       const u = fromUsage(obj.message.usage);
-      return u && { prompt: u.prompt, completion: anthropicOut ?? u.completion };
+      return withModel(u && { ...u, completion: anthropicOut ?? u.completion }, obj.message.model);
     }
     const u = fromUsage(obj.usage ?? obj.response?.usage);
-    if (u) return u;
+    if (u) return withModel(u, obj.model ?? obj.response?.model);
   }
   return undefined;
 }

@@ -27,6 +27,7 @@ import { createSecrets } from "./security/secrets.js";
 import { secureDataDir } from "./storage/datadir.js";
 import { openDatabase, type Database } from "./storage/db.js";
 import { migrateUp } from "./storage/migrate.js";
+import { charger } from "./usage/charge.js";
 import { usageMetrics } from "./usage/metrics.js";
 import { UsageRecorder } from "./usage/recorder.js";
 
@@ -114,6 +115,7 @@ export async function buildDeps(config: Config, logger: Logger): Promise<Deps> {
     tokenMax: config.gateway.tokenCache.max,
     projectTtlMs: config.gateway.projectCache.ttlMs,
     projectMax: config.gateway.projectCache.max,
+    spend: usage.spend,
   });
   const upstreams = new Upstreams();
   const clientIp = clientIpResolver(config.trustedProxies);
@@ -122,6 +124,8 @@ export async function buildDeps(config: Config, logger: Logger): Promise<Deps> {
     access,
     upstreams,
     usage,
+    spend: usage.spend,
+    charge: charger(config.gateway.pricing, usageCounters, (model) => logger.warn({ model }, "model has no price (PRICING_PATH): its requests cost nothing")),
     bus,
     metrics,
     logger,

@@ -73,6 +73,8 @@ export const envSchema = z.object({
   LLM_PROXY_ACTIVE_CACHE_MAX: wholeNumber(10_000, { min: 1 }),
   LLM_PROXY_ENFORCE_PROJECT_ACTIVE: boolean(true),
   USAGE_FLUSH_INTERVAL: duration(5_000),
+  // A YAML or JSON price file over the built-in table (usage/prices.json).
+  PRICING_PATH: text(),
   CIRCUIT_BREAKER_THRESHOLD: wholeNumber(5, { min: 0, max: 1000 }),
   CIRCUIT_BREAKER_COOLDOWN: duration(30_000),
   // Redis: cache, rate limits, event stream, revocation fan-out

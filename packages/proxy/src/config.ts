@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { ConfigError, Problems, ignoredOriginalSettings, isLoopbackHost, linkedDatabaseUrl, linkedRedisUrl, linkedSecret, loadDotenv, parseBoolean, parseDuration, readEnv, readSstLinks, resolveRedisUrl, type Env, type LogLevel, type SstLinks, type StartEnv } from "@llm-proxy/config";
 import { loadProviders, type Provider } from "./gateway/providers.js";
+import { loadPricing, type Pricing } from "./usage/pricing.js";
 import { parseTrustedProxies, type TrustedProxies } from "./api/client-ip.js";
 import { CONFIG_VARIABLES, envSchema, type ProxyEnv } from "./config-schema.js";
 
@@ -50,6 +51,8 @@ interface CommonConfig {
     enforceProjectActive: boolean;
     usageFlushIntervalMs: number;
     breaker: { threshold: number; cooldownMs: number };
+    /** The price table: built in, with PRICING_PATH's entries over it. */
+    pricing: Pricing;
   };
   rateLimit: { defaultRpm: number; failMode: "open" | "closed" };
   cache:
@@ -162,6 +165,7 @@ function commonConfig(e: ProxyEnv, mode: Config["mode"], trustedProxies: Trusted
       enforceProjectActive: e.LLM_PROXY_ENFORCE_PROJECT_ACTIVE,
       usageFlushIntervalMs: e.USAGE_FLUSH_INTERVAL,
       breaker: { threshold: e.CIRCUIT_BREAKER_THRESHOLD, cooldownMs: e.CIRCUIT_BREAKER_COOLDOWN },
+      pricing: loadPricing(e.PRICING_PATH),
     },
     rateLimit: { defaultRpm: e.RATE_LIMIT_RPM, failMode: e.RATE_LIMIT_FAIL_MODE },
     cache: e.HTTP_CACHE_ENABLED

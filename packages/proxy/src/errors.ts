@@ -25,6 +25,7 @@ const CODES = {
   token_inactive: [401, "Token is inactive"],
   token_expired: [401, "Token has expired"],
   rate_limit_exceeded: [429, "Rate limit exceeded"],
+  budget_exceeded: [429, "Budget exceeded"],
   origin_not_allowed: [403, "Origin not allowed"],
   origin_required: [400, "Origin header required"],
   header_required: [400, "Required header missing"],

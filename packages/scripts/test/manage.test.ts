@@ -34,7 +34,7 @@ describe("manage commands against a real proxy (embedded)", () => {
     expect(created.api_key).not.toBe("sk-upstream-cli-0123456789");
 
     const table = await cli(["project", "list"], { env });
-    expect(table.stdout).toMatch(/^ID\s+NAME\s+ACTIVE\s+API KEY\s+CREATED\n/);
+    expect(table.stdout).toMatch(/^ID\s+NAME\s+ACTIVE\s+API KEY\s+CREATED\s+SPEND \(MONTH\)\n/);
     expect(table.stdout).toContain(created.id);
     expect((await json<{ id: string }[]>(["project", "list"])).map((p) => p.id)).toContain(created.id);
     expect(await json(["project", "get", created.id])).toMatchObject({ id: created.id, is_active: true });
@@ -83,6 +83,27 @@ describe("manage commands against a real proxy (embedded)", () => {
     const bad = await cli(["usage", "get", "--granularity", "week"], { env });
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain("granularity must be hour or day");
+  });
+
+  it("budgets at create and update, and usage spend: every project's month, one project's tokens", async () => {
+    const project = await json<{ id: string; monthly_budget_usd: number | null; spend_usd: number }>(["project", "create", "--name", "cli-spend", "--api-key", "sk-upstream-spend-0123456789", "--monthly-budget", "25"]);
+    expect(project).toMatchObject({ monthly_budget_usd: 25, spend_usd: 0 });
+    expect(await json(["project", "update", project.id, "--monthly-budget", "12.5"])).toMatchObject({ monthly_budget_usd: 12.5 });
+    const token = await json<{ id: string; max_spend_usd?: number }>(["token", "create", "--project", project.id, "--max-spend", "0.5"]);
+    expect(token.max_spend_usd).toBe(0.5);
+    expect(await json(["token", "get", token.id])).toMatchObject({ spend_usd: 0, max_spend_usd: 0.5 });
+    expect(await json(["token", "update", token.id, "--max-spend", "none"])).toMatchObject({ max_spend_usd: null });
+    expect(await json(["token", "update", token.id, "--max-spend", "2"])).toMatchObject({ max_spend_usd: 2 });
+
+    const projects = await cli(["usage", "spend"], { env });
+    expect(projects.stdout).toMatch(/^PROJECT\s+NAME\s+SPEND THIS MONTH\s+USED/);
+    expect(projects.stdout).toMatch(new RegExp(`${project.id}\\s+cli-spend\\s+0/12\\.5 USD\\s+0%`));
+    const tokens = await cli(["usage", "spend", "--project", project.id], { env });
+    expect(tokens.stdout).toMatch(new RegExp(`^TOKEN\\s+ACTIVE\\s+SPEND \\(LIFETIME\\)\\s+USED\\n${token.id}\\s+true\\s+0/2 USD\\s+0%\\n$`));
+    expect(await json(["usage", "spend", "--project", project.id])).toEqual([{ id: token.id, is_active: true, spend_usd: 0, max_spend_usd: 2 }]);
+    const bad = await cli(["token", "update", token.id, "--max-spend=-3"], { env });
+    expect(bad).toMatchObject({ code: 2 });
+    expect(bad.stderr).toContain('--max-spend: expected an amount of USD ≥ 0 or "none", got "-3"');
   });
 
   it("audit list: filters, table and JSON", async () => {

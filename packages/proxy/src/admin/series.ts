@@ -1,7 +1,7 @@
 import type { UsageReport } from "../usage/verbs.js";
 
 export type UsageRange = "24h" | "7d";
-export type Metric = "requests" | "tokens" | "errors" | "cache_hits";
+export type Metric = "requests" | "tokens" | "errors" | "cache_hits" | "cost_usd";
 
 export interface Series {
   key: string;

@@ -2,6 +2,7 @@ import { z } from "zod";
 
 /** Response shapes, for the OpenAPI document. The verbs' return types are checked against them in tests. */
 const time = z.string().describe("RFC 3339 UTC");
+const money = z.number().nonnegative().describe("USD");
 
 export const projectSchema = z.object({
   id: z.string(),
@@ -11,6 +12,8 @@ export const projectSchema = z.object({
   deactivated_at: time.optional(),
   created_at: time,
   updated_at: time,
+  spend_usd: money.describe("USD spent this UTC calendar month"),
+  monthly_budget_usd: money.nullable().describe("USD per UTC calendar month; null = no budget"),
 });
 
 export const tokenSchema = z.object({
@@ -28,6 +31,8 @@ export const tokenSchema = z.object({
   prompt_tokens: z.number().int(),
   completion_tokens: z.number().int(),
   rate_limit_rpm: z.number().int().nullable().describe("null = the configured default, 0 = no limit"),
+  spend_usd: money.describe("USD spent in the token's lifetime"),
+  max_spend_usd: money.nullable().describe("lifetime budget in USD; null = no budget"),
 });
 
 export const createdTokenSchema = z.object({
@@ -36,6 +41,7 @@ export const createdTokenSchema = z.object({
   expires_at: time,
   max_requests: z.number().int().optional(),
   rate_limit_rpm: z.number().int().optional(),
+  max_spend_usd: money.optional(),
 });
 
 export const bulkRevokeSchema = z.object({
@@ -82,6 +88,7 @@ const usageCounts = {
   cache_hits: z.number().int(),
   prompt_tokens: z.number().int(),
   completion_tokens: z.number().int(),
+  cost_usd: money,
 };
 
 export const usageSchema = z.object({
@@ -98,6 +105,8 @@ export const usageSchema = z.object({
       cache_hit_count: z.number().int(),
       prompt_tokens: z.number().int(),
       completion_tokens: z.number().int(),
+      spend_usd: money,
+      max_spend_usd: money.nullable(),
     })
     .optional(),
 });

@@ -5,6 +5,8 @@ import type { Secrets } from "../security/secrets.js";
 import type { Sql } from "../storage/db.js";
 import { isWellFormedToken } from "../tokens/format.js";
 import { consumeLimitedRequest, findTokenForAccess } from "../tokens/store.js";
+import { monthStart, type SpendLedger } from "../usage/spend.js";
+import { projectSpendSince } from "../usage/store.js";
 import { isProblem, problem, type Problem } from "../errors.js";
 
 export interface ActiveToken {
@@ -14,6 +16,8 @@ export interface ActiveToken {
   limited: boolean;
   /** Per-token requests per minute; null = the configured default. */
   rateLimitRpm: number | null;
+  /** Lifetime budget in nano-dollars; null = none. */
+  maxSpendNanos: number | null;
 }
 
 export interface AccessOptions {
@@ -21,12 +25,16 @@ export interface AccessOptions {
   tokenMax: number;
   projectTtlMs: number;
   projectMax: number;
+  /** Seeded with the stored spend of budgeted tokens and projects as they are loaded. */
+  spend?: Pick<SpendLedger, "seedToken" | "seedProject" | "now">;
 }
 
 export interface ProjectEntry {
   isActive: boolean;
   apiKey: string;
   fetchedAt: number;
+  /** Budget per UTC calendar month in nano-dollars; null = none. */
+  monthlyBudgetNanos: number | null;
 }
 
 const NOT_FOUND = Symbol("not found");
@@ -131,8 +139,12 @@ export class Access {
       expiresAt: row.expires_at?.getTime() ?? null,
       limited: row.max_requests !== null,
       rateLimitRpm: row.rate_limit_rpm,
+      maxSpendNanos: row.max_spend_nanos,
     };
-    if (generation === this.generation) this.tokens.set(key, token);
+    if (token.maxSpendNanos !== null) this.opts.spend?.seedToken(token.id, row.spend_nanos);
+    // A budgeted token is reloaded as often as a project, so other instances' spend reaches its check as soon.
+    const ttl = token.maxSpendNanos !== null ? Math.min(this.opts.tokenTtlMs, this.opts.projectTtlMs) : undefined;
+    if (generation === this.generation) this.tokens.set(key, token, ttl === undefined ? {} : { ttl });
     return token;
   }
 
@@ -183,7 +195,15 @@ export class Access {
     } catch {
       return NO_UPSTREAM_KEY;
     }
-    const entry = { isActive: row.is_active, apiKey, fetchedAt: Date.now() };
+    if (row.monthly_budget_nanos !== null && this.opts.spend) {
+      const month = monthStart(this.opts.spend.now());
+      try {
+        this.opts.spend.seedProject(id, month, await projectSpendSince(this.sql, id, new Date(month)));
+      } catch {
+        return cached ?? problem("service_unavailable");
+      }
+    }
+    const entry = { isActive: row.is_active, apiKey, fetchedAt: Date.now(), monthlyBudgetNanos: row.monthly_budget_nanos };
     if (generation === this.generation) this.projects.set(id, entry);
     return entry;
   }

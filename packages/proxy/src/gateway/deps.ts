@@ -6,7 +6,9 @@ import type { ResponseCacheStore } from "../cache/port.js";
 import type { Logger } from "../observability/logger.js";
 import type { Metrics } from "../observability/metrics.js";
 import type { RateLimiter } from "../ratelimit/port.js";
+import type { Charge } from "../usage/charge.js";
 import type { UsageRecorder } from "../usage/recorder.js";
+import type { SpendLedger } from "../usage/spend.js";
 import type { Access } from "./access.js";
 import type { Upstreams } from "./forward.js";
 import type { Provider } from "./providers.js";
@@ -19,6 +21,10 @@ export interface GatewayDeps {
   access: Pick<Access, "token" | "project" | "consume">;
   upstreams: Pick<Upstreams, "forward">;
   usage: Pick<UsageRecorder, "record">;
+  /** Live spend of budgeted tokens and projects, for the budget check. */
+  spend: Pick<SpendLedger, "tokenSpent" | "projectSpent" | "now">;
+  /** Prices a request's usage and counts it in the spend metrics. */
+  charge: Charge;
   bus: Pick<EventBus, "publish">;
   metrics: Metrics;
   logger: Logger;

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { StoreDecision } from "../cache/policy.js";
 import type { Problem } from "../errors.js";
-import type { ActiveToken } from "./access.js";
+import type { ActiveToken, ProjectEntry } from "./access.js";
 import type { CircuitBreaker } from "./breaker.js";
 import type { ForwardResult } from "./forward.js";
 import type { Provider } from "./providers.js";
@@ -37,6 +37,8 @@ export interface Exchange {
   token?: ActiveToken;
   /** authenticate: the project's decrypted upstream key. */
   apiKey?: string;
+  /** authenticate: the project's cached entry (its budget). */
+  project?: ProjectEntry;
   /** body (JSON bodies) or cache (a body it must hash) */
   body?: Buffer;
   /** body: the request's `model`, clean for storage. */

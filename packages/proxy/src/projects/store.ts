@@ -8,11 +8,12 @@ export interface ProjectRow {
   deactivated_at: Date | null;
   created_at: Date;
   updated_at: Date;
+  monthly_budget_nanos: number | null;
 }
 
-export async function insertProject(q: Tx, row: { id: string; name: string; api_key: string }): Promise<ProjectRow> {
+export async function insertProject(q: Tx, row: { id: string; name: string; api_key: string; monthly_budget_nanos: number | null }): Promise<ProjectRow> {
   const [created] = await q<ProjectRow[]>`
-    INSERT INTO projects (id, name, api_key) VALUES (${row.id}, ${row.name}, ${row.api_key})
+    INSERT INTO projects (id, name, api_key, monthly_budget_nanos) VALUES (${row.id}, ${row.name}, ${row.api_key}, ${row.monthly_budget_nanos})
     ON CONFLICT (name) DO NOTHING
     RETURNING *
   `;
@@ -35,6 +36,7 @@ export interface ProjectChanges {
   api_key?: string;
   is_active?: boolean;
   deactivated_at?: Date | null;
+  monthly_budget_nanos?: number | null;
 }
 
 /** Returns undefined when another project already has the new name. */
@@ -49,8 +51,10 @@ export async function updateProjectRow(q: Tx, id: string, changes: ProjectChange
   return row;
 }
 
-/** The data plane's view of a project: is it active, and its (sealed) upstream key. */
-export async function projectAccess(q: Tx, id: string): Promise<{ is_active: boolean; api_key: string } | undefined> {
-  const [row] = await q<{ is_active: boolean; api_key: string }[]>`SELECT is_active, api_key FROM projects WHERE id = ${id}`;
+/** The data plane's view of a project: is it active, its (sealed) upstream key, its monthly budget. */
+export async function projectAccess(q: Tx, id: string): Promise<{ is_active: boolean; api_key: string; monthly_budget_nanos: number | null } | undefined> {
+  const [row] = await q<{ is_active: boolean; api_key: string; monthly_budget_nanos: number | null }[]>`
+    SELECT is_active, api_key, monthly_budget_nanos FROM projects WHERE id = ${id}
+  `;
   return row;
 }

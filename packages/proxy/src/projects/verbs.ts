@@ -4,6 +4,10 @@ import { audited, type Actor } from "../audit/record.js";
 import type { Domain } from "../domain.js";
 import { AppError, badRequest, notFound, validate } from "../errors.js";
 import { revokeProjectTokenRows } from "../tokens/store.js";
+import { budgetNanos, budgetUsd, usd } from "../usage/pricing.js";
+import { monthStart } from "../usage/spend.js";
+import { projectSpendSince, projectsSpendSince } from "../usage/store.js";
+import type { Tx } from "../storage/db.js";
 import { allProjects, findProject, insertProject, updateProjectRow, type ProjectChanges, type ProjectRow } from "./store.js";
 
 export interface ProjectView {
@@ -14,6 +18,10 @@ export interface ProjectView {
   deactivated_at?: string;
   created_at: string;
   updated_at: string;
+  /** Spend in USD this UTC calendar month (as flushed: up to USAGE_FLUSH_INTERVAL behind). */
+  spend_usd: number;
+  /** Budget in USD per UTC calendar month; null = none. */
+  monthly_budget_usd: number | null;
 }
 
 /** ≤4 chars: all `*`; 5–12: first 2 + `*`; longer: first 8 + `...` + last 4 (inventory §4.1). */
@@ -25,7 +33,7 @@ export function obfuscateApiKey(key: string): string {
 
 const looksObfuscated = (key: string) => key.includes("...") || key.includes("****");
 
-function view(d: Domain, row: ProjectRow): ProjectView {
+function view(d: Domain, row: ProjectRow, spentNanos: number): ProjectView {
   return {
     id: row.id,
     name: row.name,
@@ -34,25 +42,36 @@ function view(d: Domain, row: ProjectRow): ProjectView {
     ...(row.deactivated_at ? { deactivated_at: row.deactivated_at.toISOString() } : {}),
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
+    spend_usd: usd(spentNanos),
+    monthly_budget_usd: row.monthly_budget_nanos === null ? null : usd(row.monthly_budget_nanos),
   };
+}
+
+/** The start of the current UTC month, from which a project's spend counts. */
+const thisMonth = () => new Date(monthStart(Date.now()));
+
+async function viewWithSpend(d: Domain, tx: Tx, row: ProjectRow): Promise<ProjectView> {
+  return view(d, row, await projectSpendSince(tx, row.id, thisMonth()));
 }
 
 const name = z.string({ message: "name must be a string" }).trim().max(200, "name must be at most 200 characters");
 const apiKey = z.string({ message: "api_key must be a string" }).max(4096, "api_key must be at most 4096 characters");
 
-export const createProjectInput = z.object({ name: name.optional(), api_key: apiKey.optional() });
+export const createProjectInput = z.object({ name: name.optional(), api_key: apiKey.optional(), monthly_budget_usd: budgetUsd("monthly_budget_usd").optional() });
 export const updateProjectInput = z.object({
   name: name.optional(),
   api_key: apiKey.optional(),
   is_active: z.boolean({ message: "is_active must be a boolean" }).optional(),
   revoke_tokens: z.boolean({ message: "revoke_tokens must be a boolean" }).optional(),
+  monthly_budget_usd: budgetUsd("monthly_budget_usd").optional(),
 });
 
 export function listProjects(d: Domain, who: Actor): Promise<ProjectView[]> {
   return audited(d.sql, who, "project.list", async (tx, note) => {
     const rows = await allProjects(tx);
     note.details.project_count = rows.length;
-    return rows.map((r) => view(d, r));
+    const spent = await projectsSpendSince(tx, thisMonth());
+    return rows.map((r) => view(d, r, spent.get(r.id) ?? 0));
   });
 }
 
@@ -61,7 +80,7 @@ export function getProject(d: Domain, who: Actor, id: string): Promise<ProjectVi
     note.projectId = id;
     const row = await findProject(tx, id);
     if (!row) throw notFound("project not found");
-    return view(d, row);
+    return viewWithSpend(d, tx, row);
   });
 }
 
@@ -78,9 +97,10 @@ export function createProject(d: Domain, who: Actor, input: unknown): Promise<Pr
     const id = randomUUID();
     note.projectId = id;
     note.details.project_name = body.name;
-    const row = await insertProject(tx, { id, name: body.name, api_key: d.secrets.sealApiKey(body.api_key) });
+    const row = await insertProject(tx, { id, name: body.name, api_key: d.secrets.sealApiKey(body.api_key), monthly_budget_nanos: budgetNanos(body.monthly_budget_usd) });
     if (!row) throw new AppError("conflict", "a project with this name already exists");
-    return view(d, row);
+    if (body.monthly_budget_usd != null) note.details.monthly_budget_usd = body.monthly_budget_usd;
+    return view(d, row, 0);
   });
 }
 
@@ -108,6 +128,7 @@ export async function updateProject(d: Domain, who: Actor, id: string, input: un
       changes.is_active = body.is_active;
       changes.deactivated_at = body.is_active ? null : new Date();
     }
+    if (body.monthly_budget_usd !== undefined) changes.monthly_budget_nanos = budgetNanos(body.monthly_budget_usd);
     note.details.updated_fields = Object.keys(changes).filter((k) => k !== "deactivated_at");
     const row = await updateProjectRow(tx, id, changes);
     if (!row) throw new AppError("conflict", "a project with this name already exists");
@@ -115,7 +136,7 @@ export async function updateProject(d: Domain, who: Actor, id: string, input: un
     if (body.revoke_tokens) revoked = await revokeProjectTokenRows(tx, id);
     note.details.project_name = row.name;
     note.details.tokens_revoked = revoked.length;
-    return { project: view(d, row), revokedKeys: revoked };
+    return { project: await viewWithSpend(d, tx, row), revokedKeys: revoked };
   });
   d.changes.publish({ kind: "project", id });
   if (result.revokedKeys.length > 0) d.changes.publish({ kind: "tokens", ids: result.revokedKeys });

@@ -15,15 +15,17 @@ export interface TokenRow {
   prompt_tokens: number;
   completion_tokens: number;
   rate_limit_rpm: number | null;
+  spend_nanos: number;
+  max_spend_nanos: number | null;
 }
 
 export async function insertToken(
   q: Tx,
-  row: { id: string; token: string; project_id: string; expires_at: Date; max_requests: number | null; rate_limit_rpm: number | null },
+  row: { id: string; token: string; project_id: string; expires_at: Date; max_requests: number | null; rate_limit_rpm: number | null; max_spend_nanos?: number | null },
 ): Promise<TokenRow> {
   const [created] = await q<TokenRow[]>`
-    INSERT INTO tokens (id, token, project_id, expires_at, max_requests, rate_limit_rpm)
-    VALUES (${row.id}, ${row.token}, ${row.project_id}, ${row.expires_at}, ${row.max_requests}, ${row.rate_limit_rpm})
+    INSERT INTO tokens (id, token, project_id, expires_at, max_requests, rate_limit_rpm, max_spend_nanos)
+    VALUES (${row.id}, ${row.token}, ${row.project_id}, ${row.expires_at}, ${row.max_requests}, ${row.rate_limit_rpm}, ${row.max_spend_nanos ?? null})
     RETURNING *
   `;
   return created as TokenRow;
@@ -40,10 +42,18 @@ export async function findTokenRow(q: Tx, id: string): Promise<TokenRow | undefi
   return row;
 }
 
+export interface TokenChanges {
+  is_active?: boolean;
+  deactivated_at?: Date | null;
+  max_requests?: number | null;
+  rate_limit_rpm?: number | null;
+  max_spend_nanos?: number | null;
+}
+
 export async function updateTokenRow(
   q: Tx,
   id: string,
-  changes: { is_active?: boolean; deactivated_at?: Date | null; max_requests?: number | null; rate_limit_rpm?: number | null },
+  changes: TokenChanges,
 ): Promise<TokenRow | undefined> {
   const [row] = await q<TokenRow[]>`UPDATE tokens SET ${q(changes as Record<string, string>)} WHERE id = ${id} RETURNING *`;
   return row;
@@ -68,11 +78,14 @@ export interface TokenAccessRow {
   max_requests: number | null;
   request_count: number;
   rate_limit_rpm: number | null;
+  spend_nanos: number;
+  max_spend_nanos: number | null;
 }
 
 export async function findTokenForAccess(q: Tx, lookupKey: string): Promise<TokenAccessRow | undefined> {
   const [row] = await q<TokenAccessRow[]>`
-    SELECT id, project_id, expires_at, is_active, max_requests, request_count, rate_limit_rpm FROM tokens WHERE token = ${lookupKey}
+    SELECT id, project_id, expires_at, is_active, max_requests, request_count, rate_limit_rpm, spend_nanos, max_spend_nanos
+    FROM tokens WHERE token = ${lookupKey}
   `;
   return row;
 }
@@ -96,6 +109,7 @@ export interface TokenUsageDelta {
   cache_hits: number;
   prompt_tokens: number;
   completion_tokens: number;
+  spend_nanos: number;
   last_used_at: Date | null;
 }
 
@@ -108,6 +122,7 @@ export async function addTokenUsage(q: Tx, deltas: TokenUsageDelta[]): Promise<v
     String(d.cache_hits),
     String(d.prompt_tokens),
     String(d.completion_tokens),
+    String(d.spend_nanos),
     d.last_used_at?.toISOString() ?? null,
   ]);
   await q`
@@ -116,8 +131,9 @@ export async function addTokenUsage(q: Tx, deltas: TokenUsageDelta[]): Promise<v
       cache_hit_count = t.cache_hit_count + d.cache_hits::bigint,
       prompt_tokens = t.prompt_tokens + d.prompt_tokens::bigint,
       completion_tokens = t.completion_tokens + d.completion_tokens::bigint,
+      spend_nanos = t.spend_nanos + d.spend_nanos::bigint,
       last_used_at = greatest(t.last_used_at, d.last_used_at::timestamptz)
-    FROM (VALUES ${q(values as never)}) AS d (id, requests, cache_hits, prompt_tokens, completion_tokens, last_used_at)
+    FROM (VALUES ${q(values as never)}) AS d (id, requests, cache_hits, prompt_tokens, completion_tokens, spend_nanos, last_used_at)
     WHERE t.id = d.id::uuid
   `;
 }

@@ -4,8 +4,9 @@ import { audited, type Actor } from "../audit/record.js";
 import type { Domain } from "../domain.js";
 import { AppError, badRequest, notFound, validate } from "../errors.js";
 import { findProject } from "../projects/store.js";
+import { budgetNanos, budgetUsd, usd } from "../usage/pricing.js";
 import { generateTokenSecret, obfuscateId, obfuscateToken } from "./format.js";
-import { findTokenRow, insertToken, listTokenRows, updateTokenRow, type TokenRow } from "./store.js";
+import { findTokenRow, insertToken, listTokenRows, updateTokenRow, type TokenChanges, type TokenRow } from "./store.js";
 
 export const MAX_DURATION_MINUTES = 525_600;
 
@@ -24,6 +25,10 @@ export interface TokenView {
   prompt_tokens: number;
   completion_tokens: number;
   rate_limit_rpm: number | null;
+  /** Lifetime spend in USD (as flushed: up to USAGE_FLUSH_INTERVAL behind). */
+  spend_usd: number;
+  /** Lifetime budget in USD; null = none. */
+  max_spend_usd: number | null;
 }
 
 export interface CreatedToken {
@@ -32,6 +37,7 @@ export interface CreatedToken {
   expires_at: string;
   max_requests?: number;
   rate_limit_rpm?: number;
+  max_spend_usd?: number;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -62,6 +68,8 @@ export function tokenView(row: TokenRow): TokenView {
     prompt_tokens: row.prompt_tokens,
     completion_tokens: row.completion_tokens,
     rate_limit_rpm: row.rate_limit_rpm,
+    spend_usd: usd(row.spend_nanos),
+    max_spend_usd: row.max_spend_nanos === null ? null : usd(row.max_spend_nanos),
   };
 }
 
@@ -72,12 +80,14 @@ export const createTokenInput = z.object({
   duration_minutes: wholeNumber("duration_minutes").optional(),
   max_requests: wholeNumber("max_requests").nullable().optional(),
   rate_limit_rpm: wholeNumber("rate_limit_rpm").min(0, "rate_limit_rpm must be >= 0").max(1_000_000, "rate_limit_rpm is too large").nullable().optional(),
+  max_spend_usd: budgetUsd("max_spend_usd").optional(),
 });
 
 export const updateTokenInput = z.object({
   is_active: z.boolean({ message: "is_active must be a boolean" }).optional(),
   max_requests: wholeNumber("max_requests").nullable().optional(),
   rate_limit_rpm: wholeNumber("rate_limit_rpm").min(0, "rate_limit_rpm must be >= 0").max(1_000_000, "rate_limit_rpm is too large").nullable().optional(),
+  max_spend_usd: budgetUsd("max_spend_usd").optional(),
 });
 
 function limitOf(maxRequests: number | null | undefined): number | null {
@@ -116,6 +126,7 @@ export function createToken(d: Domain, who: Actor, input: unknown, now = new Dat
       expires_at: expiresAt,
       max_requests: maxRequests,
       rate_limit_rpm: body.rate_limit_rpm ?? null,
+      max_spend_nanos: budgetNanos(body.max_spend_usd),
     });
     note.tokenId = id;
     Object.assign(note.details, {
@@ -123,6 +134,7 @@ export function createToken(d: Domain, who: Actor, input: unknown, now = new Dat
       duration_minutes: minutes,
       expires_at: expiresAt.toISOString(),
       max_requests: maxRequests ?? "unlimited",
+      max_spend_usd: body.max_spend_usd ?? "none",
     });
     return {
       id,
@@ -130,6 +142,7 @@ export function createToken(d: Domain, who: Actor, input: unknown, now = new Dat
       expires_at: expiresAt.toISOString(),
       ...(maxRequests ? { max_requests: maxRequests } : {}),
       ...(body.rate_limit_rpm !== undefined && body.rate_limit_rpm !== null ? { rate_limit_rpm: body.rate_limit_rpm } : {}),
+      ...(body.max_spend_usd !== undefined && body.max_spend_usd !== null ? { max_spend_usd: body.max_spend_usd } : {}),
     };
   });
 }
@@ -159,9 +172,10 @@ export async function updateToken(d: Domain, who: Actor, id: string, input: unkn
     const body = validate(updateTokenInput, input);
     const current = await findById(tx, id);
     note.projectId = current.project_id;
-    const changes: { is_active?: boolean; deactivated_at?: Date | null; max_requests?: number | null; rate_limit_rpm?: number | null } = {};
+    const changes: TokenChanges = {};
     if (body.max_requests !== undefined) changes.max_requests = limitOf(body.max_requests);
     if (body.rate_limit_rpm !== undefined) changes.rate_limit_rpm = body.rate_limit_rpm;
+    if (body.max_spend_usd !== undefined) changes.max_spend_nanos = budgetNanos(body.max_spend_usd);
     if (body.is_active !== undefined) {
       changes.is_active = body.is_active;
       if (body.is_active !== current.is_active) changes.deactivated_at = body.is_active ? null : new Date();
@@ -170,6 +184,7 @@ export async function updateToken(d: Domain, who: Actor, id: string, input: unkn
     if (body.is_active !== undefined) note.details.updated_is_active = body.is_active;
     if (body.max_requests !== undefined) note.details.updated_max_requests = changes.max_requests ?? "unlimited";
     if (body.rate_limit_rpm !== undefined) note.details.updated_rate_limit_rpm = body.rate_limit_rpm ?? "default";
+    if (body.max_spend_usd !== undefined) note.details.updated_max_spend_usd = body.max_spend_usd ?? "none";
     return (await updateTokenRow(tx, id, changes)) as TokenRow;
   });
   d.changes.publish({ kind: "tokens", ids: [row.id] });

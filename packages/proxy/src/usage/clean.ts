@@ -11,9 +11,9 @@ export function cleanModel(model: unknown): string {
   return cleanLabel(model, MAX_MODEL_LENGTH) ?? "";
 }
 
-/** A per-request count as a whole number in 0 … MAX_COUNT; NaN, infinities and negatives count 0. */
-export function cleanCount(n: unknown): number {
-  return typeof n === "number" && Number.isFinite(n) && n > 0 ? Math.min(Math.floor(n), MAX_COUNT) : 0;
+/** A per-request count as a whole number in 0 … max; NaN, infinities and negatives count 0. */
+export function cleanCount(n: unknown, max = MAX_COUNT): number {
+  return typeof n === "number" && Number.isFinite(n) && n > 0 ? Math.min(Math.floor(n), max) : 0;
 }
 
 /**

@@ -14,5 +14,16 @@ export function usageMetrics(registry: Registry) {
       help: "Usage flushes that failed with the database unreachable or busy; their rows are kept and retried",
       registers: [registry],
     }),
+    spend: new Counter({
+      name: "llm_proxy_spend_usd_total",
+      help: "Spend in USD from the price table, per project and priced model (the price table's entry: a model name or glob)",
+      labelNames: ["project_id", "model"] as const,
+      registers: [registry],
+    }),
+    unpriced: new Counter({
+      name: "llm_proxy_unpriced_requests_total",
+      help: "Requests with usage whose model has no price (they cost nothing; each model is named once in a warning)",
+      registers: [registry],
+    }),
   };
 }

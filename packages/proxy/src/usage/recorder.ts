@@ -1,6 +1,7 @@
 import type { Sql } from "../storage/db.js";
 import { addTokenUsage, type TokenUsageDelta } from "../tokens/store.js";
 import { cleanCount, cleanModel, isRowError } from "./clean.js";
+import { SpendLedger, type Unflushed } from "./spend.js";
 import { addUsage, type UsageRow } from "./store.js";
 
 export interface RecordedRequest {
@@ -13,6 +14,8 @@ export interface RecordedRequest {
   error: boolean;
   promptTokens: number;
   completionTokens: number;
+  /** What the request cost, in nano-dollars (none: unpriced or a cache hit). */
+  costNanos?: number;
   at: number;
 }
 
@@ -25,6 +28,8 @@ export interface UsageRecorderOptions {
   onError?: (err: unknown) => void;
   /** The database refused one row: it is dropped so that every other row commits. */
   onRejected?: (rejected: RejectedRow, err: unknown) => void;
+  /** The clock of the budget checks' month (tests move it). */
+  now?: () => number;
 }
 
 type Pending = RejectedRow;
@@ -42,9 +47,13 @@ const rollupKey = (u: UsageRow) => `${u.project_id}\u0000${u.model}\u0000${u.hou
  * reported and dropped while the rest commits. Rows that failed because the database is away are
  * kept for the next attempt, so counts are late rather than lost.
  */
-export class UsageRecorder {
+export class UsageRecorder implements Unflushed {
   private tokens = new Map<string, TokenUsageDelta>();
   private rollups = new Map<string, UsageRow>();
+  /** The rows of the write under way: not in the database yet, no longer pending. */
+  private writing: Pending[] = [];
+  /** Live spend of budgeted tokens and projects, raised by every recorded request. */
+  readonly spend: SpendLedger;
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
   /** Since when flushes fail; undefined while they succeed. */
@@ -53,7 +62,9 @@ export class UsageRecorder {
   constructor(
     private readonly sql: Sql,
     private readonly o: UsageRecorderOptions,
-  ) {}
+  ) {
+    this.spend = new SpendLedger(this, o.now);
+  }
 
   start(): void {
     this.timer = setInterval(() => void this.flush().catch(() => {}), this.o.intervalMs);
@@ -63,6 +74,8 @@ export class UsageRecorder {
   record(r: RecordedRequest): void {
     const prompt = cleanCount(r.promptTokens);
     const completion = cleanCount(r.completionTokens);
+    const cost = cleanCount(r.costNanos, Number.MAX_SAFE_INTEGER);
+    this.spend.add(r.tokenId, r.projectId, cost, r.at);
     this.merge({
       table: "tokens",
       row: {
@@ -71,11 +84,27 @@ export class UsageRecorder {
         cache_hits: r.cacheHit ? 1 : 0,
         prompt_tokens: prompt,
         completion_tokens: completion,
+        spend_nanos: cost,
         last_used_at: r.countRequest || r.cacheHit ? new Date(r.at) : null,
       },
     });
     const hour = new Date(Math.floor(r.at / HOUR) * HOUR);
-    this.mergeRollup({ project_id: r.projectId, model: cleanModel(r.model), hour, requests: 1, errors: r.error ? 1 : 0, cache_hits: r.cacheHit ? 1 : 0, prompt_tokens: prompt, completion_tokens: completion });
+    this.mergeRollup({ project_id: r.projectId, model: cleanModel(r.model), hour, requests: 1, errors: r.error ? 1 : 0, cache_hits: r.cacheHit ? 1 : 0, prompt_tokens: prompt, completion_tokens: completion, cost_nanos: cost });
+  }
+
+  /** This instance's spend for the token that the database does not have yet. */
+  token(id: string): number {
+    const writing = this.writing.reduce((sum, p) => sum + (p.table === "tokens" && p.row.id === id ? p.row.spend_nanos : 0), 0);
+    return (this.tokens.get(id)?.spend_nanos ?? 0) + writing;
+  }
+
+  /** This instance's spend for the project since `since` that the database does not have yet. */
+  project(id: string, since: number): number {
+    let sum = 0;
+    for (const u of [...this.rollups.values(), ...this.writing.flatMap((p) => (p.table === "usage_hourly" ? [p.row] : []))]) {
+      if (u.project_id === id && u.hour.getTime() >= since) sum += u.cost_nanos;
+    }
+    return sum;
   }
 
   get pending(): number {
@@ -112,6 +141,7 @@ export class UsageRecorder {
     ];
     this.tokens = new Map();
     this.rollups = new Map();
+    this.writing = rows;
     try {
       await this.sql.begin(async (tx) => {
         await addTokenUsage(tx, rows.flatMap((p) => (p.table === "tokens" ? [p.row] : [])));
@@ -119,6 +149,8 @@ export class UsageRecorder {
       });
     } catch {
       await this.writeOneByOne(rows);
+    } finally {
+      this.writing = [];
     }
   }
 
@@ -148,6 +180,7 @@ export class UsageRecorder {
     t.cache_hits += d.cache_hits;
     t.prompt_tokens += d.prompt_tokens;
     t.completion_tokens += d.completion_tokens;
+    t.spend_nanos += d.spend_nanos;
     if (d.last_used_at && (!t.last_used_at || d.last_used_at > t.last_used_at)) t.last_used_at = d.last_used_at;
   }
 
@@ -160,6 +193,7 @@ export class UsageRecorder {
     u.cache_hits += d.cache_hits;
     u.prompt_tokens += d.prompt_tokens;
     u.completion_tokens += d.completion_tokens;
+    u.cost_nanos += d.cost_nanos;
   }
 
   /** Stops the timer and writes everything left, retrying a few times while the database is away. */

@@ -3,6 +3,7 @@ import { audited, type Actor } from "../audit/record.js";
 import type { Domain } from "../domain.js";
 import { badRequest, notFound, rfc3339, validate } from "../errors.js";
 import { findTokenRow } from "../tokens/store.js";
+import { usd } from "./pricing.js";
 import { queryUsage } from "./store.js";
 
 
@@ -23,6 +24,8 @@ export interface UsageBucket {
   cache_hits: number;
   prompt_tokens: number;
   completion_tokens: number;
+  /** USD from the price table. */
+  cost_usd: number;
 }
 
 export interface UsageReport {
@@ -31,7 +34,7 @@ export interface UsageReport {
   granularity: "hour" | "day";
   buckets: UsageBucket[];
   totals: Omit<UsageBucket, "start" | "project_id" | "model">;
-  token?: { id: string; project_id: string; request_count: number; cache_hit_count: number; prompt_tokens: number; completion_tokens: number };
+  token?: { id: string; project_id: string; request_count: number; cache_hit_count: number; prompt_tokens: number; completion_tokens: number; spend_usd: number; max_spend_usd: number | null };
 }
 
 const DAY = 86_400_000;
@@ -51,14 +54,19 @@ export function getUsage(d: Domain, who: Actor, query: Record<string, string>, n
       if (!row) throw notFound("token not found");
       note.tokenId = row.id;
       const { id, project_id, request_count, cache_hit_count, prompt_tokens, completion_tokens } = row;
-      token = { id, project_id, request_count, cache_hit_count, prompt_tokens, completion_tokens };
+      const max_spend_usd = row.max_spend_nanos === null ? null : usd(row.max_spend_nanos);
+      token = { id, project_id, request_count, cache_hit_count, prompt_tokens, completion_tokens, spend_usd: usd(row.spend_nanos), max_spend_usd };
     }
     const projectId = f.project_id ?? token?.project_id;
     if (projectId) note.projectId = projectId;
     const rows = await queryUsage(tx, { ...(projectId ? { project_id: projectId } : {}), start, end, bucket: granularity });
-    const buckets = rows.map(({ hour, ...r }) => ({ start: hour.toISOString(), ...r }));
+    const buckets = rows.map(({ hour, cost_nanos, ...r }) => ({ start: hour.toISOString(), ...r, cost_usd: usd(cost_nanos) }));
     const totals = { requests: 0, errors: 0, cache_hits: 0, prompt_tokens: 0, completion_tokens: 0 };
-    for (const b of buckets) for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += b[k];
-    return { start_time: start.toISOString(), end_time: end.toISOString(), granularity, buckets, totals, ...(token ? { token } : {}) };
+    let costNanos = 0;
+    for (const r of rows) {
+      for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += r[k];
+      costNanos += r.cost_nanos;
+    }
+    return { start_time: start.toISOString(), end_time: end.toISOString(), granularity, buckets, totals: { ...totals, cost_usd: usd(costNanos) }, ...(token ? { token } : {}) };
   });
 }

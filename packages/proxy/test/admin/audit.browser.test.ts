@@ -125,10 +125,10 @@ describeBrowser("admin UI in Chromium: audit, dashboard, timestamps, workflows",
     const now = Math.floor(Date.now() / hour) * hour;
     const other = await ui.seedProject("Chart Project B");
     await addUsage(ui.s.domain.sql, [
-      { project_id: projectId, model: "gpt-4o-mini", hour: new Date(now - 2 * hour), requests: 40, errors: 3, cache_hits: 5, prompt_tokens: 1000, completion_tokens: 500 },
-      { project_id: projectId, model: "gpt-4o", hour: new Date(now), requests: 10, errors: 0, cache_hits: 1, prompt_tokens: 200, completion_tokens: 100 },
-      { project_id: other, model: "gpt-4o-mini", hour: new Date(now - 5 * hour), requests: 25, errors: 1, cache_hits: 0, prompt_tokens: 300, completion_tokens: 300 },
-      { project_id: other, model: "gpt-4o-mini", hour: new Date(now - 3 * 24 * hour), requests: 100, errors: 0, cache_hits: 9, prompt_tokens: 0, completion_tokens: 0 },
+      { project_id: projectId, model: "gpt-4o-mini", hour: new Date(now - 2 * hour), requests: 40, errors: 3, cache_hits: 5, prompt_tokens: 1000, completion_tokens: 500, cost_nanos: 2_500_000_000 },
+      { project_id: projectId, model: "gpt-4o", hour: new Date(now), requests: 10, errors: 0, cache_hits: 1, prompt_tokens: 200, completion_tokens: 100, cost_nanos: 1_250_000_000 },
+      { project_id: other, model: "gpt-4o-mini", hour: new Date(now - 5 * hour), requests: 25, errors: 1, cache_hits: 0, prompt_tokens: 300, completion_tokens: 300, cost_nanos: 400_000_000 },
+      { project_id: other, model: "gpt-4o-mini", hour: new Date(now - 3 * 24 * hour), requests: 100, errors: 0, cache_hits: 9, prompt_tokens: 0, completion_tokens: 0, cost_nanos: 0 },
     ]);
     await page.goto("/dashboard");
     const requests = page.locator("figure", { has: page.locator("#chart-requests-title") });
@@ -138,6 +138,9 @@ describeBrowser("admin UI in Chromium: audit, dashboard, timestamps, workflows",
     expect(await page.locator("figure", { has: page.locator("#chart-tokens-title") }).textContent()).toContain("2,400 in total");
     expect(await page.locator("figure", { has: page.locator("#chart-errors-title") }).textContent()).toContain("4 in total");
     expect(await page.locator("figure", { has: page.locator("#chart-cache-hits-title") }).textContent()).toContain("6 in total");
+    const spend = page.locator("figure", { has: page.locator("#chart-spend-title") });
+    expect(await spend.textContent()).toContain("$4.15 in total");
+    expect(await spend.locator("svg.usage-chart rect title").allTextContents()).toContainEqual(expect.stringMatching(/^Audit Test Project .*: \$2\.50 \(\d\d:00 UTC\)$/));
     expect(await page.textContent("body")).toContain("75 in the last 24 hours");
     expect(await page.textContent("body")).toContain("in-process");
     const serverTime = page.locator('#server-time[data-local-time="true"]');
@@ -147,6 +150,20 @@ describeBrowser("admin UI in Chromium: audit, dashboard, timestamps, workflows",
     await page.waitForURL("**/dashboard?range=7d");
     expect(await requests.textContent()).toContain("175 in total");
     await screenshot(page, "dashboard-7d");
+
+    // The project's page: this month's spend against its budget (rows of an earlier month excluded).
+    await ui.s.manage(`/manage/projects/${projectId}`, { method: "PATCH", json: { monthly_budget_usd: 5 } });
+    const monthStart = Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth(), 1);
+    const thisMonth = (now >= monthStart ? 1.25 : 0) + (now - 2 * hour >= monthStart ? 2.5 : 0);
+    await page.goto(`/projects/${projectId}`);
+    const meter = page.locator("#project-spend");
+    expect(await meter.textContent()).toContain(`$${thisMonth.toFixed(2)} of $5.00`);
+    expect(await meter.locator(".progress-bar").getAttribute("style")).toBe(`width: ${(thisMonth / 5) * 100}%`);
+    const { id: tokenId } = await ui.seedToken(projectId, 60);
+    await ui.s.manage(`/manage/tokens/${tokenId}`, { method: "PATCH", json: { max_spend_usd: 1 } });
+    await page.goto(`/tokens/${tokenId}`);
+    expect(await page.locator("#token-spend").textContent()).toContain("$0.00 of $1.00 lifetime (0%)");
+    await screenshot(page, "token-spend");
   });
 
   it("localises timestamps: long format, UTC titles, and two time zones showing different times", async () => {

@@ -1,4 +1,5 @@
 import type { AuditEvent, Project, Token } from "@llm-proxy/proxy/src/api/contract.js";
+import { spendOf } from "./budget.js";
 import type { Column } from "./output.js";
 
 /** The management API's shapes: the proxy's contract itself, so the CLI follows every field. */
@@ -10,6 +11,7 @@ export const projectColumns: Column<Project>[] = [
   ["ACTIVE", (p) => p.is_active],
   ["API KEY", (p) => p.api_key],
   ["CREATED", (p) => p.created_at],
+  ["SPEND (MONTH)", (p) => spendOf(p.spend_usd, p.monthly_budget_usd)],
 ];
 
 export const tokenColumns: Column<Token>[] = [
@@ -19,6 +21,7 @@ export const tokenColumns: Column<Token>[] = [
   ["REQUESTS", (t) => `${t.request_count}/${t.max_requests ?? "∞"}`],
   ["CACHE HITS", (t) => t.cache_hit_count],
   ["RPM", (t) => t.rate_limit_rpm ?? "default"],
+  ["SPEND", (t) => spendOf(t.spend_usd, t.max_spend_usd)],
   ["EXPIRES", (t) => t.expires_at],
   ["TOKEN", (t) => t.token],
 ];

@@ -25,6 +25,7 @@ import { tokenRevoke } from "./token-revoke.js";
 import { tokenRevokeAll } from "./token-revoke-all.js";
 import { tokenUpdate } from "./token-update.js";
 import { usageGet } from "./usage-get.js";
+import { usageSpend } from "./usage-spend.js";
 
 /** Every command, in the order --help lists them. */
 export const commands: Command[] = [
@@ -33,6 +34,6 @@ export const commands: Command[] = [
   configSet, configGet, configList, configUnset,
   projectList, projectGet, projectCreate, projectUpdate, projectDeactivate,
   tokenCreate, tokenList, tokenGet, tokenUpdate, tokenRevoke, tokenRevokeAll,
-  auditList, usageGet, cachePurge,
+  auditList, usageGet, usageSpend, cachePurge,
   chat, bench, cost,
 ];

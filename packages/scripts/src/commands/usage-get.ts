@@ -22,11 +22,12 @@ const columns: Column<Usage["buckets"][number]>[] = [
   ["CACHE HITS", (b) => b.cache_hits],
   ["PROMPT", (b) => b.prompt_tokens],
   ["COMPLETION", (b) => b.completion_tokens],
+  ["COST USD", (b) => b.cost_usd],
 ];
 
 export const usageGet: Command = {
   name: "usage:get",
-  summary: "Requests, errors, cache hits and tokens per project, model and hour (or day).",
+  summary: "Requests, errors, cache hits, tokens and cost per project, model and hour (or day).",
   options: {
     ...manageOptions,
     ...jsonOption,
@@ -38,7 +39,7 @@ export const usageGet: Command = {
     if (args.flag("json")) return printJson(ctx.stdout, usage);
     printTable(ctx.stdout, usage.buckets, columns);
     const t = usage.totals;
-    println(ctx.stderr, `${usage.start_time} … ${usage.end_time}: ${t.requests} requests, ${t.errors} errors, ${t.cache_hits} cache hits, ${t.prompt_tokens} prompt and ${t.completion_tokens} completion tokens`);
-    if (usage.token) println(ctx.stderr, `token ${usage.token.id} (lifetime): ${usage.token.request_count} requests, ${usage.token.prompt_tokens} prompt and ${usage.token.completion_tokens} completion tokens`);
+    println(ctx.stderr, `${usage.start_time} … ${usage.end_time}: ${t.requests} requests, ${t.errors} errors, ${t.cache_hits} cache hits, ${t.prompt_tokens} prompt and ${t.completion_tokens} completion tokens, ${t.cost_usd} USD`);
+    if (usage.token) println(ctx.stderr, `token ${usage.token.id} (lifetime): ${usage.token.request_count} requests, ${usage.token.prompt_tokens} prompt and ${usage.token.completion_tokens} completion tokens, ${usage.token.spend_usd} USD`);
   },
 };

@@ -26,7 +26,7 @@ function racingRollup(now: Date) {
     await new Promise((resolve) => setTimeout(resolve, late ? 40 : 0));
     const [start, end] = [Date.parse(q.start_time ?? ""), Date.parse(q.end_time ?? "")];
     const requests = [...rows].filter(([hour]) => hour >= start && hour < end).reduce((a, [, n]) => a + n, 0);
-    const totals = { requests, errors: 0, cache_hits: 0, prompt_tokens: 0, completion_tokens: 0 };
+    const totals = { requests, errors: 0, cache_hits: 0, prompt_tokens: 0, completion_tokens: 0, cost_usd: 0 };
     return { start_time: q.start_time ?? "", end_time: q.end_time ?? "", granularity: "hour", buckets: [], totals };
   };
 }

@@ -70,6 +70,7 @@ export function dashboardRoutes(deps: RouteDeps): Hono<AdminEnv> {
       tokens: chartData(usage, starts, "tokens", names),
       errors: chartData(usage, starts, "errors", names),
       cache_hits: chartData(usage, starts, "cache_hits", names),
+      cost_usd: chartData(usage, starts, "cost_usd", names),
     };
     const stats = statsOf(projects, tokens, requests, now.getTime());
     return c.html(

@@ -20,10 +20,13 @@ function niceMax(v: number): number {
 }
 
 const compact = new Intl.NumberFormat("en-US", { notation: "compact", maximumFractionDigits: 1 });
+const dollars = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD", maximumFractionDigits: 4 });
+const dollarsAxis = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD", notation: "compact", maximumSignificantDigits: 2 });
 
 /** Stacked bars per project, as inline SVG: no script, no library, readable without JavaScript. */
-export function UsageChart(props: { id: string; title: string; data: ChartData; range: UsageRange; /** What "none" is called: "traffic", "cache hits" … */ empty: string }) {
+export function UsageChart(props: { id: string; title: string; data: ChartData; range: UsageRange; /** What "none" is called: "traffic", "cache hits" … */ empty: string; /** Values are USD. */ usd?: boolean }) {
   const { data, range } = props;
+  const fmt = (v: number) => (props.usd ? dollars.format(v) : v.toLocaleString("en-US"));
   const n = data.starts.length;
   const stacks = data.starts.map((_, i) => data.series.reduce((a, s) => a + (s.values[i] ?? 0), 0));
   const max = niceMax(Math.max(0, ...stacks));
@@ -40,7 +43,7 @@ export function UsageChart(props: { id: string; title: string; data: ChartData; 
           <h3 class="h6 mb-0" id={`${props.id}-title`}>
             {props.title}
           </h3>
-          <span class="text-muted small">{data.total.toLocaleString("en-US")} in total</span>
+          <span class="text-muted small">{fmt(data.total)} in total</span>
         </figcaption>
         <svg viewBox={`0 0 ${W} ${H}`} class="usage-chart w-100" role="img" aria-labelledby={`${props.id}-title ${props.id}-desc`}>
           <desc id={`${props.id}-desc`}>{`${props.title} per project over ${rangeText} (UTC buckets): ${data.total} in total.`}</desc>
@@ -48,7 +51,7 @@ export function UsageChart(props: { id: string; title: string; data: ChartData; 
             <g>
               <line x1={PAD.left} x2={W - PAD.right} y1={y(max * f)} y2={y(max * f)} class="grid" />
               <text x={PAD.left - 6} y={y(max * f) + 4} text-anchor="end" class="axis">
-                {compact.format(max * f)}
+                {(props.usd ? dollarsAxis : compact).format(max * f)}
               </text>
             </g>
           ))}
@@ -64,7 +67,7 @@ export function UsageChart(props: { id: string; title: string; data: ChartData; 
                   base += v;
                   return (
                     <rect x={PAD.left + i * bw + bw * 0.15} y={top} width={bw * 0.7} height={Math.max(height, 0.5)} fill={COLORS[si % COLORS.length]}>
-                      <title>{`${s.name}: ${v} (${bucketLabel(start, range)} UTC)`}</title>
+                      <title>{`${s.name}: ${fmt(v)} (${bucketLabel(start, range)} UTC)`}</title>
                     </rect>
                   );
                 })}
@@ -87,7 +90,7 @@ export function UsageChart(props: { id: string; title: string; data: ChartData; 
               <li class="list-inline-item">
                 <svg width="10" height="10" class="legend-swatch" aria-hidden="true">
                   <rect width="10" height="10" fill={COLORS[si % COLORS.length]} />
-                </svg> {s.name}: {s.total.toLocaleString("en-US")}
+                </svg> {s.name}: {fmt(s.total)}
               </li>
             ))}
           </ul>

@@ -20,7 +20,7 @@ export interface DashboardProps {
   frame: PageFrame;
   stats: DashboardStats;
   range: UsageRange;
-  charts: { requests: ChartData; tokens: ChartData; errors: ChartData; cache_hits: ChartData };
+  charts: { requests: ChartData; tokens: ChartData; errors: ChartData; cache_hits: ChartData; cost_usd: ChartData };
   health: BackendHealth;
   pipeline: PipelineHealth | undefined;
   now: Date;
@@ -87,6 +87,7 @@ const CHARTS = [
   { key: "tokens", id: "chart-tokens", title: "Tokens (prompt + completion)", empty: "tokens counted" },
   { key: "errors", id: "chart-errors", title: "Errors", empty: "errors" },
   { key: "cache_hits", id: "chart-cache-hits", title: "Cache hits", empty: "cache hits" },
+  { key: "cost_usd", id: "chart-spend", title: "Spend (USD, from the price table)", empty: "spend", usd: true },
 ] as const;
 
 export function DashboardPage(props: DashboardProps) {
@@ -125,7 +126,7 @@ export function DashboardPage(props: DashboardProps) {
       <div class="row g-3 mb-4">
         {CHARTS.map((c) => (
           <div class="col-lg-6">
-            <UsageChart id={c.id} title={c.title} empty={c.empty} data={charts[c.key]} range={range} />
+            <UsageChart id={c.id} title={c.title} empty={c.empty} data={charts[c.key]} range={range} usd={"usd" in c} />
           </div>
         ))}
       </div>

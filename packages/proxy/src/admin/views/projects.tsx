@@ -1,6 +1,7 @@
 import type { ProjectView } from "../../projects/verbs.js";
 import type { TokenView } from "../../tokens/verbs.js";
 import { ActionList, Card, Columns, DataTable, Details, EmptyState, ViewEditLinks, type Column } from "./blocks.js";
+import { SpendMeter } from "./spend.js";
 import { Check, Field, FormCard, helpId, Submit } from "./fields.js";
 import { Page, type PageFrame } from "./layout.js";
 import { Badge, CopyButton, CsrfField, Icon, LinkButton, Time, hrefWith, plural } from "./parts.js";
@@ -151,6 +152,7 @@ export function ProjectPage(props: { frame: PageFrame; project: ProjectView; tok
                 {p.deactivated_at ? <span class="text-muted small ms-2">since <Time ts={p.deactivated_at} /></span> : null}
               </>],
               ["Tokens:", `${live} live of ${props.tokens.length}`],
+              ["Spend:", <SpendMeter id="project-spend" spent={p.spend_usd} budget={p.monthly_budget_usd} period="this month (UTC)" />],
               ["Created:", <Time ts={p.created_at} format="long" />],
               ["Updated:", <Time ts={p.updated_at} format="long" />],
             ]}

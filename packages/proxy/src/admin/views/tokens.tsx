@@ -2,6 +2,7 @@ import type { ProjectView } from "../../projects/verbs.js";
 import type { TokenView } from "../../tokens/verbs.js";
 import { Page, type PageFrame } from "./layout.js";
 import { ActionList, Card, Columns, DataTable, Details, EmptyState, ViewEditLinks, type Column } from "./blocks.js";
+import { SpendMeter } from "./spend.js";
 import { CopyButton, Icon, LinkButton, Time, hrefWith, plural } from "./parts.js";
 import { ReactivateTokenForm, RevokeTokenForm, TokenStatus, limitText } from "./token-parts.js";
 
@@ -148,6 +149,7 @@ export function TokenPage(props: { frame: PageFrame; token: TokenView; project: 
               ["Status", <TokenStatus token={t} />],
               ["Expires", <Time ts={t.expires_at} format="long" empty="Never expires" />],
               ["Usage", usage(t)],
+              ["Spend", <SpendMeter id="token-spend" spent={t.spend_usd} budget={t.max_spend_usd} period="lifetime" />],
               ["Created", <Time ts={t.created_at} format="long" />],
               ["Last Used", <Time ts={t.last_used_at} format="long" empty="Never" />],
             ]}

@@ -45,5 +45,6 @@ function withProject(x: Exchange, deps: Deps, project: ProjectEntry | Problem): 
       .then(() => PROJECT_INACTIVE);
   }
   x.apiKey = project.apiKey;
+  x.project = project;
   return "continue";
 }

@@ -7,7 +7,7 @@ import type { ForwardResult } from "../forward.js";
 import { cache, cacheHeaders, cacheStore } from "./cache.js";
 import { exchange } from "./testing.js";
 
-const token = (projectId: string): ActiveToken => ({ id: "t", projectId, expiresAt: null, limited: true, rateLimitRpm: null });
+const token = (projectId: string): ActiveToken => ({ id: "t", projectId, expiresAt: null, limited: true, rateLimitRpm: null, maxSpendNanos: null });
 
 function setup() {
   const c: CacheDeps = { store: createMemoryCacheStore({ maxBytes: 1 << 20 }), shared: false, policy: { defaultTtlSeconds: 60, maxObjectBytes: 1000, streamResponses: false } };

@@ -4,6 +4,10 @@ import { startFakeUpstream, type FakeUpstream } from "../../../test/fake-upstrea
 import { createMemoryBus } from "../../bus/memory.js";
 import { createLogger } from "../../observability/logger.js";
 import { createMetrics } from "../../observability/metrics.js";
+import { Registry } from "prom-client";
+import { charger } from "../../usage/charge.js";
+import { usageMetrics } from "../../usage/metrics.js";
+import { Pricing } from "../../usage/pricing.js";
 import type { RecordedRequest } from "../../usage/recorder.js";
 import { Upstreams } from "../forward.js";
 import { finish } from "./finish.js";
@@ -22,6 +26,8 @@ describe("finish", () => {
     observability: true,
     bus: createMemoryBus(100, async (batch) => void events.push(...batch), () => {}),
     usage: { record: (r: RecordedRequest) => void recorded.push(r) },
+    // gpt-4o: $2.50 in, $10 out per 1M tokens.
+    charge: charger(new Pricing({ "gpt-4o": { input: 2.5, output: 10 } }, "test", "2026-01-01"), usageMetrics(new Registry()), () => {}),
   };
 
   beforeAll(async () => {
@@ -41,7 +47,7 @@ describe("finish", () => {
   function chat(stream: boolean) {
     const body = JSON.stringify({ model: "gpt-4o", stream, messages: [{ role: "user", content: "hello there" }] });
     const e = exchange({ headers: { "content-type": "application/json", "content-length": String(body.length) }, provider: defaultProvider(fake.url) });
-    Object.assign(e.x, { hasBody: true, body: Buffer.from(body), model: "gpt-4o", apiKey: "sk-up", token: { id: "tok-1", projectId: "proj-1", expiresAt: null, limited: false, rateLimitRpm: null } });
+    Object.assign(e.x, { hasBody: true, body: Buffer.from(body), model: "gpt-4o", apiKey: "sk-up", token: { id: "tok-1", projectId: "proj-1", expiresAt: null, limited: false, rateLimitRpm: null, maxSpendNanos: null } });
     return e.x;
   }
 
@@ -51,9 +57,10 @@ describe("finish", () => {
     const finishing = new Set<Promise<void>>();
     finish(x, deps, finishing);
     await settle(finishing, x.requestId);
-    expect(recorded.at(-1)).toMatchObject({ tokenId: "tok-1", projectId: "proj-1", model: "gpt-4o", countRequest: true, cacheHit: false, error: false, promptTokens: 11, completionTokens: 7 });
+    expect(recorded.at(-1)).toMatchObject({ tokenId: "tok-1", projectId: "proj-1", model: "gpt-4o", countRequest: true, cacheHit: false, error: false, promptTokens: 11, completionTokens: 7, costNanos: 97_500 });
     const e = events.at(-1) as ProxyEvent;
-    expect(e).toMatchObject({ request_id: x.requestId, project_id: "proj-1", token_id: "tok-1", status: 200, model: "gpt-4o", streaming: false, error_code: null, usage: { prompt_tokens: 11, completion_tokens: 7, total_tokens: 18 } });
+    // 11 × $2.50/1M + 7 × $10/1M
+    expect(e).toMatchObject({ request_id: x.requestId, project_id: "proj-1", token_id: "tok-1", status: 200, model: "gpt-4o", streaming: false, error_code: null, usage: { prompt_tokens: 11, completion_tokens: 7, total_tokens: 18 }, cost_usd: 0.0000975 });
     expect(Buffer.from(e.request_body, "base64").toString()).toContain("hello there");
     expect(Buffer.from(e.response_body, "base64").toString()).toContain("chatcmpl-fake");
     expect(e.first_byte_ms).toBeGreaterThanOrEqual(0);

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { EVENT_SCHEMA_VERSION, REQUEST_BODY_CAP, RESPONSE_BODY_CAP, type ProxyEvent } from "@llm-proxy/events";
 import { countCompletionTokens, countPromptTokens } from "../../usage/count.js";
 import { decodeBody } from "../../usage/decode.js";
+import { usd } from "../../usage/pricing.js";
 import { usageFromJson, usageFromSseTail, type TokenUsage } from "@llm-proxy/events/usage";
 import type { GatewayDeps } from "../deps.js";
 import type { Exchange } from "../exchange.js";
@@ -34,7 +35,7 @@ async function usageOf(x: Exchange, r: ForwardResult): Promise<TokenUsage | unde
  * After the response ended: metrics, usage counters and the request event. Runs off the
  * client's path (the response is already complete) and never throws.
  */
-export function finish(x: Exchange, deps: Pick<GatewayDeps, "metrics" | "usage" | "bus" | "observability" | "logger">, finishing: Set<Promise<void>>): void {
+export function finish(x: Exchange, deps: Pick<GatewayDeps, "metrics" | "usage" | "bus" | "observability" | "logger" | "charge">, finishing: Set<Promise<void>>): void {
   const onDone = async () => {
     try {
       const end = performance.now();
@@ -50,6 +51,8 @@ export function finish(x: Exchange, deps: Pick<GatewayDeps, "metrics" | "usage" 
       }
       const cacheHit = x.cache?.outcome === "hit" || x.cache?.outcome === "conditional-hit";
       const usage = r ? await usageOf(x, r) : undefined;
+      // Priced as the model the response names, else the request's; a cache hit costs nothing.
+      const cost = usage && x.token && !cacheHit ? deps.charge(x.token.projectId, usage.model ?? x.model ?? "", usage) : 0;
       if (x.token) {
         deps.usage.record({
           tokenId: x.token.id,
@@ -60,11 +63,12 @@ export function finish(x: Exchange, deps: Pick<GatewayDeps, "metrics" | "usage" 
           error: status >= 400,
           promptTokens: usage?.prompt ?? 0,
           completionTokens: usage?.completion ?? 0,
+          costNanos: cost,
           at: x.receivedAt.getTime(),
         });
       }
       // Cache hits are not events: nothing reached the upstream.
-      if (deps.observability && !cacheHit) deps.bus.publish(toEvent(x, status, end, usage));
+      if (deps.observability && !cacheHit) deps.bus.publish(toEvent(x, status, end, usage, cost));
     } catch (err) {
       deps.logger.error({ err, request_id: x.requestId }, "failed to record request");
     }
@@ -77,7 +81,7 @@ export function finish(x: Exchange, deps: Pick<GatewayDeps, "metrics" | "usage" 
   else x.res.once("close", run);
 }
 
-function toEvent(x: Exchange, status: number, end: number, usage: TokenUsage | undefined): ProxyEvent {
+function toEvent(x: Exchange, status: number, end: number, usage: TokenUsage | undefined, cost: number): ProxyEvent {
   const r = x.result;
   const reqBody = x.body ?? Buffer.alloc(0);
   return {
@@ -97,6 +101,7 @@ function toEvent(x: Exchange, status: number, end: number, usage: TokenUsage | u
     upstream_ms: r && x.forwardedAt !== undefined ? ms(x.forwardedAt, end) : null,
     first_byte_ms: r?.tee.firstByteAt && x.forwardedAt !== undefined ? ms(x.forwardedAt, r.tee.firstByteAt) : null,
     usage: usage ? { prompt_tokens: usage.prompt, completion_tokens: usage.completion, total_tokens: usage.prompt + usage.completion } : null,
+    cost_usd: usage ? usd(cost) : null,
     cache_status: x.cache ? (x.cache.store ? "stored" : x.cache.outcome) : null,
     response_headers: r?.headers ?? {},
     request_body: reqBody.subarray(0, REQUEST_BODY_CAP).toString("base64"),

@@ -2,21 +2,27 @@ import { describe, expect, it } from "vitest";
 import { createMetrics } from "../../observability/metrics.js";
 import { createMemoryRateLimiter } from "../../ratelimit/memory.js";
 import type { RateLimiter } from "../../ratelimit/port.js";
+import { SpendLedger } from "../../usage/spend.js";
 import { limits } from "./limits.js";
 import { exchange } from "./testing.js";
 
-function authenticated(rateLimitRpm: number | null = null) {
+function authenticated(rateLimitRpm: number | null = null, budgets: { maxSpendNanos?: number; monthlyBudgetNanos?: number } = {}) {
   const { x } = exchange();
-  Object.assign(x, { apiKey: "sk-up", secret: "sk-secret", token: { id: `tok-${Math.random()}`, projectId: "p", expiresAt: null, limited: false, rateLimitRpm } });
+  const token = { id: `tok-${Math.random()}`, projectId: `p-${Math.random()}`, expiresAt: null, limited: false, rateLimitRpm, maxSpendNanos: budgets.maxSpendNanos ?? null };
+  const project = { isActive: true, apiKey: "sk-up", fetchedAt: 0, monthlyBudgetNanos: budgets.monthlyBudgetNanos ?? null };
+  Object.assign(x, { apiKey: "sk-up", secret: "sk-secret", token, project });
   return x;
 }
 
-const deps = (limiter: RateLimiter = createMemoryRateLimiter(), failMode: "open" | "closed" = "open", defaultRpm = 0) => ({
+const nothingUnflushed = { token: () => 0, project: () => 0 };
+
+const deps = (limiter: RateLimiter = createMemoryRateLimiter(), failMode: "open" | "closed" = "open", defaultRpm = 0, spend = new SpendLedger(nothingUnflushed)) => ({
   // Quotas (limited tokens) need the database: the quota suite covers them end to end.
   access: { consume: async () => undefined },
   limiter,
   rateLimit: { defaultRpm, failMode },
   metrics: createMetrics(),
+  spend,
 });
 
 describe("limits", () => {
@@ -49,5 +55,55 @@ describe("limits", () => {
     const x = authenticated();
     x.apiKey = "";
     expect(await limits(x, deps())).toMatchObject({ code: "upstream_auth_error" });
+  });
+
+  it("answers without a promise when there is no rate, quota or budget, and when the budgets are in memory", () => {
+    expect(limits(authenticated(), deps())).toBe("continue");
+    expect(limits(authenticated(null, { maxSpendNanos: 5, monthlyBudgetNanos: 5 }), deps())).toBe("continue");
+  });
+});
+
+describe("budgets", () => {
+  const JAN_31_LATE = Date.UTC(2026, 0, 31, 23, 59, 30);
+
+  it("serves the request that crosses a token's budget and refuses the next, naming the budget, without Retry-After", () => {
+    const spend = new SpendLedger(nothingUnflushed);
+    const d = deps(undefined, undefined, undefined, spend);
+    const x = authenticated(null, { maxSpendNanos: 1_000 });
+    const { id, projectId } = x.token as { id: string; projectId: string };
+    spend.seedToken(id, 999);
+    expect(limits(x, d)).toBe("continue");
+    spend.add(id, projectId, 500, Date.now()); // that request cost 500: now 1499 of 1000
+    const refused = limits(x, d);
+    expect(refused).toMatchObject({ code: "budget_exceeded", message: "Token budget exceeded (max_spend_usd)", description: "spent 0.000001499 USD of the token's max_spend_usd 0.000001" });
+    expect((refused as { headers: Record<string, string> }).headers).toEqual({ "x-should-retry": "false" });
+  });
+
+  it("refuses a project over its monthly budget with Retry-After until the UTC month turns, and serves it again in the new month", () => {
+    let now = JAN_31_LATE;
+    const spend = new SpendLedger(nothingUnflushed, () => now);
+    const d = deps(undefined, undefined, undefined, spend);
+    const x = authenticated(null, { monthlyBudgetNanos: 2_000_000_000 });
+    const projectId = (x.token as { projectId: string }).projectId;
+    spend.seedProject(projectId, Date.UTC(2026, 0, 1), 2_000_000_000);
+    const refused = limits(x, d);
+    expect(refused).toMatchObject({ code: "budget_exceeded", message: "Project monthly budget exceeded (monthly_budget_usd)", description: "spent 2 USD of the project's monthly_budget_usd 2 this month (UTC)" });
+    expect((refused as { headers: Record<string, string> }).headers["retry-after"]).toBe("30");
+    // A January request finishing after midnight counts for January, not February.
+    now = Date.UTC(2026, 1, 1, 0, 0, 1);
+    spend.add("t", projectId, 7, JAN_31_LATE);
+    expect(limits(x, d)).toBe("continue");
+    expect(spend.projectSpent(projectId)).toBe(0);
+    spend.add("t", projectId, 2_000_000_000, now);
+    expect(limits(x, d)).toMatchObject({ code: "budget_exceeded" });
+  });
+
+  it("counts a token's budget before the project's, and only budgets that are set", () => {
+    const spend = new SpendLedger(nothingUnflushed);
+    const x = authenticated(null, { maxSpendNanos: 0, monthlyBudgetNanos: 0 });
+    expect(limits(x, deps(undefined, undefined, undefined, spend))).toMatchObject({ message: "Token budget exceeded (max_spend_usd)" });
+    const unbudgeted = authenticated();
+    spend.add((unbudgeted.token as { id: string }).id, "p", 10 ** 12, Date.now());
+    expect(limits(unbudgeted, deps(undefined, undefined, undefined, spend))).toBe("continue");
   });
 });

@@ -1,4 +1,6 @@
 import { problem, type Problem } from "../../errors.js";
+import { usd } from "../../usage/pricing.js";
+import { nextMonthStart } from "../../usage/spend.js";
 import type { ActiveToken } from "../access.js";
 import type { GatewayDeps } from "../deps.js";
 import type { Exchange, Outcome } from "../exchange.js";
@@ -7,19 +9,44 @@ const CIRCUIT_OPEN = problem("circuit_open");
 const LIMITER_DOWN = problem("service_unavailable", "rate limiter unavailable");
 const NO_UPSTREAM_KEY = problem("upstream_auth_error", "failed to load upstream API key");
 
-type Deps = Pick<GatewayDeps, "limiter" | "rateLimit" | "metrics"> & { access: Pick<GatewayDeps["access"], "consume"> };
+type Deps = Pick<GatewayDeps, "limiter" | "rateLimit" | "metrics" | "spend"> & { access: Pick<GatewayDeps["access"], "consume"> };
 
 /**
  * What may stop an authenticated request that the cache did not answer: an open breaker, the
- * per-token rate limit, then the quota (a request refused for its rate spends no quota).
+ * per-token rate limit, the quota (a request refused for its rate spends no quota), then the
+ * token's and the project's budget (in memory: never an await).
  */
 export function limits(x: Exchange, deps: Deps): Outcome | Promise<Outcome> {
   if (x.breaker.isOpen()) return CIRCUIT_OPEN;
   const token = x.token as ActiveToken;
   const rpm = token.rateLimitRpm ?? deps.rateLimit.defaultRpm;
   // Nothing to ask a store: no promise on the hot path.
-  if (rpm <= 0 && !token.limited) return x.apiKey ? "continue" : NO_UPSTREAM_KEY;
+  if (rpm <= 0 && !token.limited) return budget(x, token, deps) ?? (x.apiKey ? "continue" : NO_UPSTREAM_KEY);
   return checked(x, token, rpm, deps);
+}
+
+/**
+ * Refuses when the spend already reached a budget before this request: the request that
+ * crosses the line is served, the next one is not. A project's refusal lasts until the UTC month turns.
+ */
+function budget(x: Exchange, token: ActiveToken, deps: Pick<Deps, "spend">): Problem | undefined {
+  if (token.maxSpendNanos !== null) {
+    const spent = deps.spend.tokenSpent(token.id);
+    if (spent >= token.maxSpendNanos) {
+      return problem("budget_exceeded", `spent ${usd(spent)} USD of the token's max_spend_usd ${usd(token.maxSpendNanos)}`, { message: "Token budget exceeded (max_spend_usd)", permanent: true });
+    }
+  }
+  const monthly = x.project?.monthlyBudgetNanos ?? null;
+  if (monthly === null) return undefined;
+  const spent = deps.spend.projectSpent(token.projectId);
+  if (spent < monthly) return undefined;
+  const now = deps.spend.now();
+  const retryAfter = String(Math.ceil((nextMonthStart(now) - now) / 1000));
+  return problem("budget_exceeded", `spent ${usd(spent)} USD of the project's monthly_budget_usd ${usd(monthly)} this month (UTC)`, {
+    message: "Project monthly budget exceeded (monthly_budget_usd)",
+    headers: { "retry-after": retryAfter },
+    permanent: true,
+  });
 }
 
 async function checked(x: Exchange, token: ActiveToken, rpm: number, deps: Deps): Promise<Outcome> {
@@ -29,7 +56,7 @@ async function checked(x: Exchange, token: ActiveToken, rpm: number, deps: Deps)
     const spent = await deps.access.consume(x.secret as string, token);
     if (spent) return spent;
   }
-  return x.apiKey ? "continue" : NO_UPSTREAM_KEY;
+  return budget(x, token, deps) ?? (x.apiKey ? "continue" : NO_UPSTREAM_KEY);
 }
 
 async function rate(token: ActiveToken, rpm: number, deps: Deps): Promise<Problem | undefined> {

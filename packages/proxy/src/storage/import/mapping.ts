@@ -16,8 +16,8 @@ import {
 } from "./values.js";
 
 /** Rows as this proxy stores them; a token starts with no usage counts (the original kept none). */
-export type ImportedProject = ProjectRow;
-export type ImportedToken = Omit<TokenRow, "prompt_tokens" | "completion_tokens" | "rate_limit_rpm">;
+export type ImportedProject = Omit<ProjectRow, "monthly_budget_nanos">;
+export type ImportedToken = Omit<TokenRow, "prompt_tokens" | "completion_tokens" | "rate_limit_rpm" | "spend_nanos" | "max_spend_nanos">;
 export type ImportedAudit = AuditRow;
 
 /** What one source row becomes: a row for this proxy, or the reason it cannot be carried. */
