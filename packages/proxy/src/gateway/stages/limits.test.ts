@@ -98,6 +98,22 @@ describe("budgets", () => {
     expect(limits(x, d)).toMatchObject({ code: "budget_exceeded" });
   });
 
+  it("refuses over budget before the rate limit and the quota, so the refusal spends neither", async () => {
+    const spend = new SpendLedger(nothingUnflushed);
+    const consumed: string[] = [];
+    const hits: string[] = [];
+    const limiter: RateLimiter = { ...createMemoryRateLimiter(), hit: async (key, ...rest) => (hits.push(key), createMemoryRateLimiter().hit(key, ...rest)) };
+    const d = { ...deps(limiter, undefined, undefined, spend), access: { consume: async (secret: string) => (consumed.push(secret), undefined) } };
+    const x = authenticated(60, { maxSpendNanos: 1_000 });
+    Object.assign(x.token as object, { limited: true });
+    spend.seedToken((x.token as { id: string }).id, 0);
+    expect(await limits(x, d)).toBe("continue");
+    expect([hits.length, consumed.length]).toEqual([1, 1]);
+    spend.add((x.token as { id: string }).id, "p", 1_000, Date.now());
+    expect(await limits(x, d)).toMatchObject({ code: "budget_exceeded" });
+    expect([hits.length, consumed.length]).toEqual([1, 1]);
+  });
+
   it("counts a token's budget before the project's, and only budgets that are set", () => {
     const spend = new SpendLedger(nothingUnflushed);
     const x = authenticated(null, { maxSpendNanos: 0, monthlyBudgetNanos: 0 });

@@ -13,15 +13,18 @@ type Deps = Pick<GatewayDeps, "limiter" | "rateLimit" | "metrics" | "spend"> & {
 
 /**
  * What may stop an authenticated request that the cache did not answer: an open breaker, the
- * per-token rate limit, the quota (a request refused for its rate spends no quota), then the
- * token's and the project's budget (in memory: never an await).
+ * token's and the project's budget (read in memory, never an await), the per-token rate limit,
+ * then the quota. Each check spends nothing of those after it: a request refused for its budget
+ * takes no rate slot and no quota, one refused for its rate no quota.
  */
 export function limits(x: Exchange, deps: Deps): Outcome | Promise<Outcome> {
   if (x.breaker.isOpen()) return CIRCUIT_OPEN;
   const token = x.token as ActiveToken;
+  const overBudget = budget(x, token, deps);
+  if (overBudget) return overBudget;
   const rpm = token.rateLimitRpm ?? deps.rateLimit.defaultRpm;
   // Nothing to ask a store: no promise on the hot path.
-  if (rpm <= 0 && !token.limited) return budget(x, token, deps) ?? (x.apiKey ? "continue" : NO_UPSTREAM_KEY);
+  if (rpm <= 0 && !token.limited) return x.apiKey ? "continue" : NO_UPSTREAM_KEY;
   return checked(x, token, rpm, deps);
 }
 
@@ -56,7 +59,7 @@ async function checked(x: Exchange, token: ActiveToken, rpm: number, deps: Deps)
     const spent = await deps.access.consume(x.secret as string, token);
     if (spent) return spent;
   }
-  return budget(x, token, deps) ?? (x.apiKey ? "continue" : NO_UPSTREAM_KEY);
+  return x.apiKey ? "continue" : NO_UPSTREAM_KEY;
 }
 
 async function rate(token: ActiveToken, rpm: number, deps: Deps): Promise<Problem | undefined> {
