@@ -56,7 +56,7 @@ describe.each(storageKinds())("projects API on %s storage", (kind) => {
     const patched = await s.manage(`/manage/projects/${String(body.id)}`, { method: "PATCH", json: { name: "ignored-2", created_at: "2020-01-01T00:00:00Z", owner: "x" } });
     expect(await patched.json()).toMatchObject({ name: "ignored-2", created_at: body.created_at });
     const stored = (await (await s.manage(`/manage/projects/${String(body.id)}`)).json()) as Record<string, unknown>;
-    expect(Object.keys(stored).sort()).toEqual(["api_key", "created_at", "id", "is_active", "name", "updated_at"]);
+    expect(Object.keys(stored).sort()).toEqual(["api_key", "created_at", "id", "is_active", "monthly_budget_usd", "name", "spend_usd", "updated_at"]);
     expect(stored).toMatchObject({ id: body.id, name: "ignored-2", is_active: true, created_at: body.created_at });
     const audit = await (await s.manage(`/manage/audit?project_id=${String(body.id)}`)).text();
     expect(audit).not.toContain("owner");
