@@ -98,7 +98,7 @@ describe("Redis outage and TLS", () => {
       server = await startRedisServer(port);
       await r.connect();
       await expect.poll(async () => r.xlen("llm-proxy-events"), { timeout: 10_000, interval: 200 }).toBeGreaterThanOrEqual(6);
-      await expect.poll(async () => ((await (await fetch(`${s.apiUrl}/health`)).json()) as { status: string }).status, { timeout: 5000 }).toBe("ok");
+      await expect.poll(async () => ((await (await fetch(`${s.apiUrl}/health`)).json()) as { status: string }).status, { timeout: 15_000 }).toBe("ok");
     } finally {
       r.disconnect();
       await s.close();
