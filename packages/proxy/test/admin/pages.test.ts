@@ -101,6 +101,93 @@ describe.each(["in-process", "http"] as const)("admin pages (%s backend)", (kind
     expect(JSON.parse(ours?.metadata ?? "{}")).toMatchObject({ origin: "admin-ui", referer: "http://admin.test/projects" });
   });
 
+  it("sets, keeps and clears a project's monthly budget and a token's spend and rate limits through the forms", async () => {
+    const client = new FormClient(app, browser);
+    await client.signIn(s.managementToken);
+    const api = async <T>(path: string) => (await (await s.manage(path)).json()) as T;
+    const created = await client.post("/projects", { _csrf: await client.csrf("/projects/new"), name: `budgeted ${kind}`, api_key: "sk-budget-key-0123456789", monthly_budget_usd: "12.5" });
+    expect(created.status).toBe(303);
+    const projectPath = created.headers.get("location") ?? "";
+    const projectId = projectPath.split("/").pop() ?? "";
+    expect((await api<{ monthly_budget_usd: number | null }>(`/manage/projects/${projectId}`)).monthly_budget_usd).toBe(12.5);
+    const edit = await (await client.get(`${projectPath}/edit`)).text();
+    expect(edit).toMatch(/id="monthly_budget_usd"[^>]*value="12.5"/);
+    const update = async (fields: Record<string, string>) =>
+      client.post(projectPath, { _csrf: await client.csrf(`${projectPath}/edit`), _method: "PUT", name: `budgeted ${kind}`, is_active: "1", ...fields });
+    expect((await update({ monthly_budget_usd: "0.000000001" })).status).toBe(303);
+    expect((await api<{ monthly_budget_usd: number | null }>(`/manage/projects/${projectId}`)).monthly_budget_usd).toBe(1e-9);
+    expect(await (await client.get(`${projectPath}/edit`)).text()).toMatch(/id="monthly_budget_usd"[^>]*value="0.000000001"/);
+    expect((await update({ monthly_budget_usd: "" })).status).toBe(303);
+    expect((await api<{ monthly_budget_usd: number | null }>(`/manage/projects/${projectId}`)).monthly_budget_usd).toBeNull();
+
+    const token = await client.post("/tokens", { _csrf: await client.csrf("/tokens/new"), project_id: projectId, duration_minutes: "60", max_spend_usd: "2.5", rate_limit_rpm: "30" });
+    expect(token.status).toBe(200);
+    const page = await token.text();
+    expect(page).toContain("$2.50 lifetime");
+    expect(page).toContain("30 requests per minute");
+    type Limits = { id: string; max_spend_usd: number | null; rate_limit_rpm: number | null; max_requests: number | null; is_active: boolean };
+    const [made] = await api<Limits[]>(`/manage/tokens?project_id=${projectId}`);
+    expect(made).toMatchObject({ max_spend_usd: 2.5, rate_limit_rpm: 30, max_requests: null });
+    const tokenPath = `/tokens/${made?.id ?? ""}`;
+    expect(await (await client.get(`${tokenPath}/edit`)).text()).toMatch(/id="rate_limit_rpm"[^>]*value="30"/);
+    const save = async (fields: Record<string, string>) => client.post(tokenPath, { _csrf: await client.csrf(`${tokenPath}/edit`), _method: "PUT", is_active: "1", ...fields });
+    expect((await save({ max_requests: "5", max_spend_usd: "0", rate_limit_rpm: "0" })).status).toBe(303);
+    expect(await api<Limits>(`/manage${tokenPath}`)).toMatchObject({ max_requests: 5, max_spend_usd: 0, rate_limit_rpm: 0, is_active: true });
+    expect((await save({ max_requests: "5", max_spend_usd: "", rate_limit_rpm: "" })).status).toBe(303);
+    expect(await api<Limits>(`/manage${tokenPath}`)).toMatchObject({ max_requests: 5, max_spend_usd: null, rate_limit_rpm: null });
+    expect(await (await client.get(tokenPath)).text()).toContain("Proxy default (RATE_LIMIT_RPM)");
+  });
+
+  it("re-renders a form with a 400 and the reason for a bad budget, spend limit or rate, changing nothing", async () => {
+    const client = new FormClient(app, browser);
+    await client.signIn(s.managementToken);
+    const message = (html: string) => /<div class="alert alert-danger[^>]*>([\s\S]*?)<\/div>/.exec(html)?.[1]?.replace(/<[^>]+>/g, "").trim() ?? "";
+    const projectCount = async () => ((await (await s.manage("/manage/projects")).json()) as unknown[]).length;
+    const before = await projectCount();
+    for (const [value, reason] of [
+      ["-5", "Monthly budget must be an amount in USD of at least 0"],
+      ["ten", "Monthly budget must be an amount in USD of at least 0"],
+      ["1e3", "Monthly budget must be an amount in USD of at least 0"],
+      ["0.0000000001", "at most 9 decimals"],
+      ["10000000", "monthly_budget_usd must be at most 9000000"],
+    ] as const) {
+      const res = await client.post("/projects", { _csrf: await client.csrf("/projects/new"), name: `bad budget ${kind} ${value}`, api_key: "sk-budget-key-0123456789", monthly_budget_usd: value });
+      const html = await res.text();
+      expect([value, res.status]).toEqual([value, 400]);
+      expect(message(html)).toContain(reason);
+      expect(html).toMatch(new RegExp(`id="monthly_budget_usd"[^>]*value="${value.replace(/[.]/g, "\\.")}"`));
+    }
+    expect(await projectCount()).toBe(before);
+
+    const projectId = ((await (await s.manage("/manage/projects", { json: { name: `limits ${kind}`, api_key: "sk-limits-key-0123456789", monthly_budget_usd: 7 } })).json()) as { id: string }).id;
+    const editPath = `/projects/${projectId}/edit`;
+    const bad = await client.post(`/projects/${projectId}`, { _csrf: await client.csrf(editPath), _method: "PUT", name: "renamed", is_active: "1", monthly_budget_usd: "-1" });
+    expect(bad.status).toBe(400);
+    expect(message(await bad.text())).toContain("Monthly budget must be an amount in USD");
+    expect(await (await s.manage(`/manage/projects/${projectId}`)).json()).toMatchObject({ name: `limits ${kind}`, monthly_budget_usd: 7 });
+
+    for (const [fields, reason] of [
+      [{ max_spend_usd: "-0.5" }, "Spend limit must be an amount in USD of at least 0"],
+      [{ max_spend_usd: "9000000.01" }, "max_spend_usd must be at most 9000000"],
+      [{ rate_limit_rpm: "-1" }, "Requests per minute must be a whole number"],
+      [{ rate_limit_rpm: "2.5" }, "Requests per minute must be a whole number"],
+      [{ rate_limit_rpm: "1000001" }, "rate_limit_rpm is too large"],
+    ] as const) {
+      const res = await client.post("/tokens", { _csrf: await client.csrf("/tokens/new"), project_id: projectId, duration_minutes: "60", ...fields });
+      expect([fields, res.status]).toEqual([fields, 400]);
+      expect(message(await res.text())).toContain(reason);
+    }
+    expect(await (await s.manage(`/manage/tokens?project_id=${projectId}`)).json()).toEqual([]);
+    const { id: tokenId } = (await (await s.manage("/manage/tokens", { json: { project_id: projectId, duration_minutes: 60, max_spend_usd: 3 } })).json()) as { id: string };
+    const res = await client.post(`/tokens/${tokenId}`, { _csrf: await client.csrf(`/tokens/${tokenId}/edit`), _method: "PUT", is_active: "1", max_spend_usd: "lots", rate_limit_rpm: "12" });
+    expect(res.status).toBe(400);
+    const html = await res.text();
+    expect(message(html)).toContain("Spend limit must be an amount in USD");
+    expect(html).toMatch(/id="max_spend_usd"[^>]*value="lots"/);
+    expect(html).toMatch(/id="rate_limit_rpm"[^>]*value="12"/);
+    expect(await (await s.manage(`/manage/tokens/${tokenId}`)).json()).toMatchObject({ max_spend_usd: 3, rate_limit_rpm: null });
+  });
+
   it("signs out with GET or POST and the cookie no longer opens pages", async () => {
     const client = new FormClient(app, browser);
     await client.signIn(s.managementToken);

@@ -37,6 +37,8 @@ describeBrowser("admin UI in Chromium: tokens and revocation", () => {
     expect(await page.locator("#project_id").inputValue()).toBe(projectId);
     await page.selectOption("#duration_minutes", "60");
     await page.fill("#max_requests", "25");
+    await page.fill("#max_spend_usd", "5");
+    await page.fill("#rate_limit_rpm", "60");
     await screenshot(page, "token-new");
     await Promise.all([page.waitForLoadState("load"), page.click('form button[type="submit"]:has-text("Generate Token")')]);
     await page.waitForSelector("#token-value");
@@ -47,6 +49,8 @@ describeBrowser("admin UI in Chromium: tokens and revocation", () => {
     for (const s of snippets) expect(s).toContain(secret);
     expect(snippets.join("\n")).toContain(`${ui.s.apiUrl}/v1`);
     expect(await page.textContent("body")).toContain("25 requests");
+    expect(await page.textContent("body")).toContain("$5.00 lifetime");
+    expect(await page.textContent("body")).toContain("60 requests per minute");
     await screenshot(page, "token-created");
     await page.goto("/tokens");
     expect(await page.textContent("body")).not.toContain(secret);

@@ -2,13 +2,15 @@ import { Hono } from "hono";
 import { AppError } from "../../errors.js";
 import type { ProjectPatch } from "../backend/port.js";
 import { callOf, type AdminEnv } from "../context.js";
-import { checked, formOf } from "../forms.js";
+import { checked, formOf, usdAmount, usdText } from "../forms.js";
 import { slicePage } from "../views/parts.js";
 import { ProjectFormPage, ProjectPage, ProjectsPage } from "../views/projects.js";
 import type { RouteDeps } from "./deps.js";
 
 /** Form errors (4xx from the verbs) re-render the form with the message; anything else propagates. */
 export const isUserError = (err: unknown): err is AppError => err instanceof AppError && err.status < 500 && err.status !== 401;
+
+const BUDGET = "Monthly budget";
 
 export function projectRoutes(deps: RouteDeps): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
@@ -23,19 +25,24 @@ export function projectRoutes(deps: RouteDeps): Hono<AdminEnv> {
   });
 
   app.get("/projects/new", (c) =>
-    c.html(<ProjectFormPage frame={deps.frame(c)} values={{ name: "", is_active: true, revoke_tokens: false }} />),
+    c.html(<ProjectFormPage frame={deps.frame(c)} values={{ name: "", is_active: true, revoke_tokens: false, monthly_budget_usd: "" }} />),
   );
 
   app.post("/projects", async (c) => {
     const form = await formOf(c);
-    const name = (form.name ?? "").trim();
+    const values = { name: (form.name ?? "").trim(), is_active: true, revoke_tokens: false, monthly_budget_usd: form.monthly_budget_usd ?? "" };
     try {
-      const project = await backend.createProject(callOf(c), { name, api_key: form.api_key ?? "" });
+      const budget = usdAmount(values.monthly_budget_usd, BUDGET);
+      const project = await backend.createProject(callOf(c), {
+        name: values.name,
+        api_key: form.api_key ?? "",
+        ...(budget === undefined ? {} : { monthly_budget_usd: budget }),
+      });
       deps.flash(c, { kind: "success", text: `Project "${project.name}" created.` });
       return c.redirect(`/projects/${project.id}`, 303);
     } catch (err) {
       if (!isUserError(err)) throw err;
-      return c.html(<ProjectFormPage frame={deps.frame(c)} values={{ name, is_active: true, revoke_tokens: false }} error={err.message} />, err.status);
+      return c.html(<ProjectFormPage frame={deps.frame(c)} values={values} error={err.message} />, err.status);
     }
   });
 
@@ -49,7 +56,9 @@ export function projectRoutes(deps: RouteDeps): Hono<AdminEnv> {
 
   app.get("/projects/:id/edit", async (c) => {
     const project = await backend.getProject(callOf(c), c.req.param("id"));
-    return c.html(<ProjectFormPage frame={deps.frame(c)} project={project} values={{ name: project.name, is_active: project.is_active, revoke_tokens: false }} />);
+    return c.html(
+      <ProjectFormPage frame={deps.frame(c)} project={project} values={{ name: project.name, is_active: project.is_active, revoke_tokens: false, monthly_budget_usd: usdText(project.monthly_budget_usd) }} />,
+    );
   });
 
   // HTML forms can only POST; `_method=PUT` (the original's convention) marks the update.
@@ -58,12 +67,18 @@ export function projectRoutes(deps: RouteDeps): Hono<AdminEnv> {
     const call = callOf(c);
     const form = await formOf(c);
     if (form._method === "DELETE") throw new AppError("method_not_allowed", "Projects cannot be deleted; deactivate the project instead.");
-    const values = { name: (form.name ?? "").trim(), is_active: checked(form.is_active), revoke_tokens: checked(form.revoke_tokens) };
-    const patch: ProjectPatch = { name: values.name, is_active: values.is_active };
-    if (form.api_key) patch.api_key = form.api_key;
-    // Sent only when asked: the verb's own rule (revoke_tokens requires is_active=false) decides.
-    if (values.revoke_tokens) patch.revoke_tokens = true;
+    const values = {
+      name: (form.name ?? "").trim(),
+      is_active: checked(form.is_active),
+      revoke_tokens: checked(form.revoke_tokens),
+      monthly_budget_usd: form.monthly_budget_usd ?? "",
+    };
     try {
+      // Blank removes the budget, which the API spells null.
+      const patch: ProjectPatch = { name: values.name, is_active: values.is_active, monthly_budget_usd: usdAmount(values.monthly_budget_usd, BUDGET) ?? null };
+      if (form.api_key) patch.api_key = form.api_key;
+      // Sent only when asked: the verb's own rule (revoke_tokens requires is_active=false) decides.
+      if (values.revoke_tokens) patch.revoke_tokens = true;
       const project = await backend.updateProject(call, id, patch);
       deps.flash(c, { kind: "success", text: values.revoke_tokens ? "Project updated and its tokens revoked." : "Project updated." });
       return c.redirect(`/projects/${project.id}`, 303);

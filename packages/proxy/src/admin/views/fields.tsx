@@ -43,6 +43,18 @@ export function Field(props: { id: string; label: string; help?: Child; children
   );
 }
 
+/** An amount in USD: any non-negative decimal, blank allowed (the route decides what blank means). */
+export function UsdField(props: { id: string; label: string; value: string; help: Child }) {
+  return (
+    <Field id={props.id} label={props.label} help={props.help}>
+      <div class="input-group">
+        <span class="input-group-text">$</span>
+        <input type="number" class="form-control" id={props.id} name={props.id} min={0} step="any" inputmode="decimal" value={props.value} aria-describedby={helpId(props.id)} />
+      </div>
+    </Field>
+  );
+}
+
 /** A read-only text field: what the form shows but does not change. */
 export function ReadonlyField(props: { id: string; label: string; value: string }) {
   return (

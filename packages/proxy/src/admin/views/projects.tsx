@@ -2,7 +2,7 @@ import type { ProjectView } from "../../projects/verbs.js";
 import type { TokenView } from "../../tokens/verbs.js";
 import { ActionList, Card, Columns, DataTable, Details, EmptyState, ViewEditLinks, type Column } from "./blocks.js";
 import { SpendMeter } from "./spend.js";
-import { Check, Field, FormCard, helpId, Submit } from "./fields.js";
+import { Check, Field, FormCard, helpId, Submit, UsdField } from "./fields.js";
 import { Page, type PageFrame } from "./layout.js";
 import { Badge, CopyButton, CsrfField, Icon, LinkButton, Time, hrefWith, plural } from "./parts.js";
 
@@ -43,6 +43,8 @@ export interface ProjectFormValues {
   name: string;
   is_active: boolean;
   revoke_tokens: boolean;
+  /** As typed: blank = no budget. */
+  monthly_budget_usd: string;
 }
 
 /** Edit's status switch, with the bulk revoke that goes with deactivating. */
@@ -86,6 +88,12 @@ export function ProjectFormPage(props: { frame: PageFrame; project?: ProjectView
           >
             <input type="password" class="form-control" id="api_key" name="api_key" autocomplete="off" required={!project} maxlength={4096} aria-describedby={helpId("api_key")} />
           </Field>
+          <UsdField
+            id="monthly_budget_usd"
+            label="Monthly budget (USD)"
+            value={props.values.monthly_budget_usd}
+            help={<>Spend per UTC calendar month; once reached, the project's requests are refused until the month turns. Blank for no budget{project ? " (clearing it removes the budget)" : ""}, 0 to stop all spend.</>}
+          />
           {project ? <StatusFields values={props.values} /> : null}
           <Submit icon="check-lg">{project ? "Update Project" : "Create Project"}</Submit>
         </FormCard>

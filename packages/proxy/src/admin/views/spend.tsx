@@ -1,5 +1,8 @@
 const dollars = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD", minimumFractionDigits: 2, maximumFractionDigits: 6 });
 
+/** `$2.50`: an amount in USD as the pages show it. */
+export const usdLabel = (usd: number) => dollars.format(usd);
+
 /** Spend against a budget: the amounts, and a bar that turns red once the budget is reached. */
 export function SpendMeter(props: { id: string; spent: number; budget: number | null; period: string }) {
   const { spent, budget } = props;

@@ -3,9 +3,11 @@ import type { CreatedToken, TokenView } from "../../tokens/verbs.js";
 import { utcText } from "../time.js";
 import { Page, type PageFrame } from "./layout.js";
 import { ActionList, Columns, Details } from "./blocks.js";
-import { Check, Field, FormCard, helpId, ReadonlyField, Submit } from "./fields.js";
+import { usdText } from "../forms.js";
+import { Check, Field, FormCard, helpId, ReadonlyField, Submit, UsdField } from "./fields.js";
 import { CopyButton, Icon, Time } from "./parts.js";
-import { RevokeTokenForm, TokenStatus } from "./token-parts.js";
+import { rateLimitText, RevokeTokenForm, TokenStatus } from "./token-parts.js";
+import { usdLabel } from "./spend.js";
 import { UsageSnippets } from "./snippets.js";
 
 const DURATIONS: [number, string][] = [
@@ -26,10 +28,18 @@ const DURATIONS: [number, string][] = [
   [525600, "365 days"],
 ];
 
-export interface NewTokenValues {
+/** The limits both token forms set, as typed. */
+export interface TokenLimitValues {
+  max_requests: string;
+  /** Blank = no spend limit. */
+  max_spend_usd: string;
+  /** Blank = the proxy's RATE_LIMIT_RPM, 0 = no limit. */
+  rate_limit_rpm: string;
+}
+
+export interface NewTokenValues extends TokenLimitValues {
   project_id: string;
   duration_minutes: number;
-  max_requests: string;
 }
 
 export function NewTokenPage(props: { frame: PageFrame; projects: ProjectView[]; values: NewTokenValues; error?: string | undefined }) {
@@ -58,6 +68,7 @@ export function NewTokenPage(props: { frame: PageFrame; projects: ProjectView[];
             </select>
           </Field>
           <MaxRequestsField value={values.max_requests} min={1} help="Leave blank for unlimited." />
+          <SpendAndRateFields values={values} editing={false} />
           <Submit icon="plus-circle" tone="btn-success">
             Generate Token
           </Submit>
@@ -72,6 +83,23 @@ function MaxRequestsField(props: { value: string; min: number; help: string }) {
     <Field id="max_requests" label="Maximum requests" help={props.help}>
       <input type="number" class="form-control" id="max_requests" name="max_requests" min={props.min} step={1} value={props.value} aria-describedby={helpId("max_requests")} />
     </Field>
+  );
+}
+
+/** The spend limit and the rate limit, on the new and edit forms alike. */
+function SpendAndRateFields(props: { values: TokenLimitValues; editing: boolean }) {
+  return (
+    <>
+      <UsdField
+        id="max_spend_usd"
+        label="Spend limit (USD)"
+        value={props.values.max_spend_usd}
+        help={`Over the token's lifetime; once reached, its requests are refused. Blank for no limit${props.editing ? " (clearing it removes the limit)" : ""}, 0 to stop all spend.`}
+      />
+      <Field id="rate_limit_rpm" label="Requests per minute" help="Blank for the proxy's default (RATE_LIMIT_RPM), 0 for no limit.">
+        <input type="number" class="form-control" id="rate_limit_rpm" name="rate_limit_rpm" min={0} step={1} value={props.values.rate_limit_rpm} aria-describedby={helpId("rate_limit_rpm")} />
+      </Field>
+    </>
   );
 }
 
@@ -95,6 +123,8 @@ export function TokenCreatedPage(props: { frame: PageFrame; created: CreatedToke
               ["Project", props.project ? <a href={`/projects/${props.project.id}`}>{props.project.name}</a> : "—"],
               ["Expires", <Time ts={t.expires_at} format="long" />],
               ["Request limit", t.max_requests ? `${t.max_requests} requests` : "Unlimited"],
+              ["Spend limit", t.max_spend_usd === undefined ? "None" : `${usdLabel(t.max_spend_usd)} lifetime`],
+              ["Rate limit", rateLimitText(t.rate_limit_rpm ?? null)],
             ]}
           />
         </div>
@@ -116,9 +146,22 @@ function DangerZone(props: { token: TokenView; csrf: string }) {
   );
 }
 
-export function EditTokenPage(props: { frame: PageFrame; token: TokenView; project: ProjectView | undefined; error?: string | undefined; maxRequests?: string }) {
+export interface EditTokenValues extends TokenLimitValues {
+  is_active: boolean;
+}
+
+/** The edit form's fields as the token has them. */
+const editValuesOf = (t: TokenView): EditTokenValues => ({
+  is_active: t.is_active,
+  max_requests: t.max_requests === null ? "" : String(t.max_requests),
+  max_spend_usd: usdText(t.max_spend_usd),
+  rate_limit_rpm: t.rate_limit_rpm === null ? "" : String(t.rate_limit_rpm),
+});
+
+/** `values` are what was submitted when the form comes back with an error. */
+export function EditTokenPage(props: { frame: PageFrame; token: TokenView; project: ProjectView | undefined; error?: string | undefined; values?: EditTokenValues }) {
   const t = props.token;
-  const maxRequests = props.maxRequests ?? (t.max_requests === null ? "" : String(t.max_requests));
+  const values = props.values ?? editValuesOf(t);
   return (
     <Page frame={props.frame} title="Edit Token" section="tokens" icon="pencil-square" back={{ href: `/tokens/${t.id}`, label: "Back to Token" }}>
       <Columns aside={<DangerZone token={t} csrf={props.frame.csrf} />}>
@@ -127,8 +170,9 @@ export function EditTokenPage(props: { frame: PageFrame; token: TokenView; proje
           <ReadonlyField id="project_name" label="Project" value={props.project?.name ?? t.project_id} />
           <ReadonlyField id="expires_at" label="Expires (UTC)" value={t.expires_at ? utcText(t.expires_at, "ymd_hms") : "Never"} />
           <ReadonlyField id="request_count" label="Requests made" value={String(t.request_count)} />
-          <Check id="is_active" toggle class="mb-3" checked={t.is_active} label="Active" />
-          <MaxRequestsField value={maxRequests} min={0} help="Leave blank (or 0) for unlimited." />
+          <Check id="is_active" toggle class="mb-3" checked={values.is_active} label="Active" />
+          <MaxRequestsField value={values.max_requests} min={0} help="Leave blank (or 0) for unlimited." />
+          <SpendAndRateFields values={values} editing />
           <Submit icon="check-lg">Update Token</Submit>
         </FormCard>
       </Columns>

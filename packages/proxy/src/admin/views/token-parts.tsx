@@ -26,6 +26,10 @@ export function TokenStatus(props: { token: TokenView }) {
   );
 }
 
+/** A token's `rate_limit_rpm` in words: null is the proxy's default, 0 none. */
+export const rateLimitText = (rpm: number | null) =>
+  rpm === null ? "Proxy default (RATE_LIMIT_RPM)" : rpm === 0 ? "No limit" : `${rpm} requests per minute`;
+
 export const limitText = (t: TokenView) => `${t.request_count} / ${t.max_requests === null ? "∞" : t.max_requests}`;
 
 /** Revoke as a form post with a confirm dialog (skipped without JavaScript; the post still works). */

@@ -4,7 +4,7 @@ import { Page, type PageFrame } from "./layout.js";
 import { ActionList, Card, Columns, DataTable, Details, EmptyState, ViewEditLinks, type Column } from "./blocks.js";
 import { SpendMeter } from "./spend.js";
 import { CopyButton, Icon, LinkButton, Time, hrefWith, plural } from "./parts.js";
-import { ReactivateTokenForm, RevokeTokenForm, TokenStatus, limitText } from "./token-parts.js";
+import { ReactivateTokenForm, RevokeTokenForm, TokenStatus, limitText, rateLimitText } from "./token-parts.js";
 
 export interface TokensPageProps {
   frame: PageFrame;
@@ -150,6 +150,7 @@ export function TokenPage(props: { frame: PageFrame; token: TokenView; project: 
               ["Expires", <Time ts={t.expires_at} format="long" empty="Never expires" />],
               ["Usage", usage(t)],
               ["Spend", <SpendMeter id="token-spend" spent={t.spend_usd} budget={t.max_spend_usd} period="lifetime" />],
+              ["Rate limit", <span id="token-rate-limit">{rateLimitText(t.rate_limit_rpm)}</span>],
               ["Created", <Time ts={t.created_at} format="long" />],
               ["Last Used", <Time ts={t.last_used_at} format="long" empty="Never" />],
             ]}
