@@ -187,5 +187,8 @@ describe.each(storageKinds())("spend and budgets on %s storage", (kind) => {
     const word = await s.manage(`/manage/projects/${t.projectId}`, { method: "PATCH", json: { monthly_budget_usd: "ten" } });
     expect(word.status).toBe(400);
     expect(await word.text()).toContain("monthly_budget_usd must be a number (USD) or null");
+    // Below one nano-dollar would be stored as 0, which stops all spend: refused, not rounded.
+    const tiny = await s.manage(`/manage/tokens/${t.tokenId}`, { method: "PATCH", json: { max_spend_usd: 1e-10 } });
+    expect([tiny.status, await tiny.text()]).toEqual([400, expect.stringContaining("max_spend_usd must be 0 or at least 0.000000001")]);
   });
 });

@@ -98,6 +98,8 @@ export const budgetUsd = (field: string) =>
     .number({ message: `${field} must be a number (USD) or null` })
     .nonnegative(`${field} must be >= 0`)
     .max(MAX_BUDGET_USD, `${field} must be at most ${MAX_BUDGET_USD}`)
+    // Stored in whole nano-dollars: a smaller amount would round to 0, which stops all spend.
+    .refine((v) => v === 0 || v >= 1e-9, `${field} must be 0 or at least 0.000000001 (one nano-dollar)`)
     .nullable();
 
 /** A budget as stored (nano-dollars), or null for none. */
