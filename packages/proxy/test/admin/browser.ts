@@ -126,7 +126,12 @@ export function nextDialog(page: Page, accept = true): Promise<{ type: string; m
   });
 }
 
+/**
+ * Renders the page to PNG every run; writes it over docs/screenshots only with
+ * UPDATE_SCREENSHOTS=1, so that a test run leaves the work tree as it found it.
+ */
 export async function screenshot(page: Page, name: string): Promise<void> {
-  fs.mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  const update = process.env.UPDATE_SCREENSHOTS === "1";
+  if (update) fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ ...(update ? { path: path.join(SCREENSHOTS, `${name}.png`) } : {}), fullPage: true });
 }
