@@ -12,11 +12,8 @@ const ms = (a: number, b: number) => Math.round((b - a) * 1000) / 1000;
 /** Most bytes a compressed answer may expand to for usage counting: a zip bomb stops here. */
 const DECODED_CAP = 16 * 1024 * 1024;
 
-/**
- * Usage as reported upstream (at once), else counted with the tokenizer for the endpoints that
- * have text (a promise: the tokenizer runs in a worker).
- */
-function usageOf(x: Exchange, r: ForwardResult): TokenUsage | undefined | Promise<TokenUsage> {
+/** Usage as reported upstream, else counted with the tokenizer for the endpoints that have text. */
+async function usageOf(x: Exchange, r: ForwardResult): Promise<TokenUsage | undefined> {
   if (r.status >= 400 || r.tee.bytes === 0) return undefined;
   const whole = !r.tee.truncated ? decodeBody(r.tee.captured(), r.contentEncoding, DECODED_CAP) : undefined;
   let usage: TokenUsage | undefined;
@@ -27,26 +24,18 @@ function usageOf(x: Exchange, r: ForwardResult): TokenUsage | undefined | Promis
     usage = usageFromJson(whole.toString("utf8"));
   }
   if (usage || !/\/(chat\/)?completions$|\/responses$|\/messages$/.test(x.upstreamPath) || !x.body) return usage;
-  return counted(x.body, whole, r.streaming);
-}
-
-async function counted(body: Buffer, whole: Buffer | undefined, streaming: boolean): Promise<TokenUsage> {
   return {
-    prompt: await countPromptTokens(body),
-    completion: whole ? await countCompletionTokens(whole.toString("utf8"), streaming) : 0,
+    prompt: await countPromptTokens(x.body),
+    completion: whole ? await countCompletionTokens(whole.toString("utf8"), r.streaming) : 0,
   };
 }
 
-type Deps = Pick<GatewayDeps, "metrics" | "usage" | "bus" | "observability" | "logger">;
-
 /**
  * After the response ended: metrics, usage counters and the request event. Runs off the
- * client's path (the response is already complete) and never throws. All at once when the
- * upstream reported its usage; when the tokenizer has to count, the recording waits for it and
- * its promise stays in `finishing` until done (shutdown waits for them).
+ * client's path (the response is already complete) and never throws.
  */
-export function finish(x: Exchange, deps: Deps, finishing: Set<Promise<void>>): void {
-  const onDone = () => {
+export function finish(x: Exchange, deps: Pick<GatewayDeps, "metrics" | "usage" | "bus" | "observability" | "logger">, finishing: Set<Promise<void>>): void {
+  const onDone = async () => {
     try {
       const end = performance.now();
       const r = x.result;
@@ -59,46 +48,33 @@ export function finish(x: Exchange, deps: Deps, finishing: Set<Promise<void>>): 
         deps.metrics.upstreamLatency.observe({ provider: x.provider.name }, (r.headersAt - x.forwardedAt) / 1000);
         if (r.tee.firstByteAt) deps.metrics.firstByte.observe({ provider: x.provider.name }, (r.tee.firstByteAt - x.forwardedAt) / 1000);
       }
-      const usage = r ? usageOf(x, r) : undefined;
-      if (!(usage instanceof Promise)) return record(x, deps, status, end, usage);
-      const done = usage
-        .then((counted) => record(x, deps, status, end, counted), (err: unknown) => failed(x, deps, err))
-        .finally(() => finishing.delete(done));
-      finishing.add(done);
+      const cacheHit = x.cache?.outcome === "hit" || x.cache?.outcome === "conditional-hit";
+      const usage = r ? await usageOf(x, r) : undefined;
+      if (x.token) {
+        deps.usage.record({
+          tokenId: x.token.id,
+          projectId: x.token.projectId,
+          model: x.model ?? "",
+          countRequest: !x.token.limited && r !== undefined,
+          cacheHit,
+          error: status >= 400,
+          promptTokens: usage?.prompt ?? 0,
+          completionTokens: usage?.completion ?? 0,
+          at: x.receivedAt.getTime(),
+        });
+      }
+      // Cache hits are not events: nothing reached the upstream.
+      if (deps.observability && !cacheHit) deps.bus.publish(toEvent(x, status, end, usage));
     } catch (err) {
-      failed(x, deps, err);
+      deps.logger.error({ err, request_id: x.requestId }, "failed to record request");
     }
   };
-  if (x.res.writableFinished || x.res.destroyed) onDone();
-  else x.res.once("close", onDone);
-}
-
-function failed(x: Exchange, deps: Deps, err: unknown): void {
-  deps.logger.error({ err, request_id: x.requestId }, "failed to record request");
-}
-
-/** The request's usage counters and its event. */
-function record(x: Exchange, deps: Deps, status: number, end: number, usage: TokenUsage | undefined): void {
-  try {
-    const cacheHit = x.cache?.outcome === "hit" || x.cache?.outcome === "conditional-hit";
-    if (x.token) {
-      deps.usage.record({
-        tokenId: x.token.id,
-        projectId: x.token.projectId,
-        model: x.model ?? "",
-        countRequest: !x.token.limited && x.result !== undefined,
-        cacheHit,
-        error: status >= 400,
-        promptTokens: usage?.prompt ?? 0,
-        completionTokens: usage?.completion ?? 0,
-        at: x.receivedAt.getTime(),
-      });
-    }
-    // Cache hits are not events: nothing reached the upstream.
-    if (deps.observability && !cacheHit) deps.bus.publish(toEvent(x, status, end, usage));
-  } catch (err) {
-    failed(x, deps, err);
-  }
+  const run = () => {
+    const done = onDone().finally(() => finishing.delete(done));
+    finishing.add(done);
+  };
+  if (x.res.writableFinished || x.res.destroyed) setImmediate(run);
+  else x.res.once("close", run);
 }
 
 function toEvent(x: Exchange, status: number, end: number, usage: TokenUsage | undefined): ProxyEvent {
