@@ -101,13 +101,9 @@ export function preflightHeaders(origin: string | undefined, requested: string |
   };
 }
 
-/**
- * Unix time in nanoseconds, as the original's X-UPSTREAM-REQUEST-* headers carry it, to the
- * microsecond (a monotonic clock from the process start, as `performance.now()`): milliseconds,
- * then six digits below them. Numbers, no BigInt.
- */
+const origin = Date.now() * 1e6 - Number(process.hrtime.bigint());
+
+/** Unix time in nanoseconds, as the original's X-UPSTREAM-REQUEST-* headers carry it. */
 export function nowNanos(): string {
-  const ms = performance.timeOrigin + performance.now();
-  const whole = Math.floor(ms);
-  return `${whole}${String(Math.min(999_999, Math.floor((ms - whole) * 1e6))).padStart(6, "0")}`;
+  return (BigInt(Math.round(origin)) + process.hrtime.bigint()).toString();
 }
