@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { connectionTokens, downstreamHeaders, upstreamHeaders } from "./headers.js";
+import { connectionTokens, downstreamHeaders, nowNanos, upstreamHeaders } from "./headers.js";
 import { parseProviders, type Provider } from "./providers.js";
 import { providersYaml } from "./stages/testing.js";
 
@@ -17,6 +17,18 @@ describe("connectionTokens", () => {
     expect([...connectionTokens("keep-alive, X-Secret ,,Upgrade")]).toEqual(["keep-alive", "x-secret", "upgrade"]);
     expect([...connectionTokens(["close", "X-A"])]).toEqual(["close", "x-a"]);
     expect(connectionTokens(undefined).size).toBe(0);
+  });
+});
+
+describe("nowNanos", () => {
+  it("is the unix time in nanoseconds, as 19 digits, and does not go back", () => {
+    const before = Date.now();
+    const a = nowNanos();
+    const b = nowNanos();
+    expect(a).toMatch(/^\d{19}$/);
+    expect(BigInt(b) >= BigInt(a)).toBe(true);
+    // Within a few milliseconds of the wall clock (the monotonic clock started with the process).
+    expect(Math.abs(Number(BigInt(a) / 1_000_000n) - before)).toBeLessThan(50);
   });
 });
 

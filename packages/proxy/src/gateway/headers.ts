@@ -20,10 +20,13 @@ const DROP_DOWNSTREAM = new Set(["connection", "keep-alive", "proxy-connection",
 
 const BILLING = new Set<string>(BILLING_HEADERS);
 
+const NONE: ReadonlySet<string> = new Set();
+
 /** The header names a `Connection` header lists: hop-by-hop for this one connection (RFC 9110 §7.6.1). */
-export function connectionTokens(value: string | string[] | undefined): Set<string> {
+export function connectionTokens(value: string | string[] | undefined): ReadonlySet<string> {
+  // The usual value names only itself, a header dropped as hop-by-hop anyway.
+  if (value === undefined || value === "keep-alive") return NONE;
   const names = new Set<string>();
-  if (value === undefined) return names;
   for (const part of Array.isArray(value) ? value : [value]) {
     for (const token of part.split(",")) {
       const name = token.trim().toLowerCase();
@@ -49,7 +52,8 @@ export function upstreamHeaders(
 ): Record<string, string> {
   const out: Record<string, string> = {};
   const hopByHop = connectionTokens(incoming.connection);
-  for (const [name, value] of Object.entries(incoming)) {
+  for (const name in incoming) {
+    const value = incoming[name];
     if (value === undefined || DROP_UPSTREAM.has(name) || hopByHop.has(name)) continue;
     if (BILLING.has(name) && !p.forwardHeaders.has(name)) continue;
     out[name] = Array.isArray(value) ? value.join(", ") : value;
@@ -70,7 +74,8 @@ export function upstreamHeaders(
 export function downstreamHeaders(upstream: Record<string, string | string[] | undefined>): OutgoingHttpHeaders {
   const out: OutgoingHttpHeaders = {};
   const hopByHop = connectionTokens(upstream.connection);
-  for (const [name, value] of Object.entries(upstream)) {
+  for (const name in upstream) {
+    const value = upstream[name];
     if (value === undefined || DROP_DOWNSTREAM.has(name) || hopByHop.has(name)) continue;
     out[name] = value;
   }

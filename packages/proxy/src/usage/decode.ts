@@ -23,6 +23,7 @@ function isZlibHeader(b: Buffer): boolean {
  * never allocates more than the cap.
  */
 export function decodeBody(body: Buffer, encoding: string | undefined, maxBytes: number): Buffer | undefined {
+  if (encoding === undefined) return body.length <= maxBytes ? body : undefined;
   const codings = (encoding ?? "")
     .split(",")
     .map((c) => c.trim().toLowerCase())
