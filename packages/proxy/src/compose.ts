@@ -95,6 +95,7 @@ export async function buildDeps(config: Config, logger: Logger): Promise<Deps> {
   const usageCounters = usageMetrics(metrics.registry);
   const usage = new UsageRecorder(db.sql, {
     intervalMs: config.gateway.usageFlushIntervalMs,
+    ledger: { tokens: config.gateway.tokenCache.max, projects: config.gateway.projectCache.max },
     onError: (err) => {
       usageCounters.flushFailures.inc();
       onError("usage flush failed")(err);

@@ -1,7 +1,7 @@
 import type { Sql } from "../storage/db.js";
 import { addTokenUsage, type TokenUsageDelta } from "../tokens/store.js";
 import { cleanCount, cleanModel, isRowError } from "./clean.js";
-import { SpendLedger, type Unflushed } from "./spend.js";
+import { SpendLedger, type LedgerSize, type Unflushed } from "./spend.js";
 import { addUsage, type UsageRow } from "./store.js";
 
 export interface RecordedRequest {
@@ -30,6 +30,8 @@ export interface UsageRecorderOptions {
   onRejected?: (rejected: RejectedRow, err: unknown) => void;
   /** The clock of the budget checks' month (tests move it). */
   now?: () => number;
+  /** How many budgeted tokens and projects the spend ledger follows (the data plane's cache sizes). */
+  ledger?: LedgerSize;
 }
 
 type Pending = RejectedRow;
@@ -63,7 +65,7 @@ export class UsageRecorder implements Unflushed {
     private readonly sql: Sql,
     private readonly o: UsageRecorderOptions,
   ) {
-    this.spend = new SpendLedger(this, o.now);
+    this.spend = new SpendLedger(this, o.now, o.ledger);
   }
 
   start(): void {

@@ -29,7 +29,11 @@ interface MonthSeen extends Seen {
   month: number;
 }
 
-const MAX_ENTRIES = 100_000;
+/** How many budgeted tokens and projects it follows: as many as the data plane caches (TOKEN_CACHE_MAX, LLM_PROXY_ACTIVE_CACHE_MAX). */
+export interface LedgerSize {
+  tokens: number;
+  projects: number;
+}
 
 /**
  * Live spend, in nano-dollars, of the tokens and projects that have a budget: seeded from the
@@ -39,13 +43,19 @@ const MAX_ENTRIES = 100_000;
  * bounds the overshoot across instances. Synchronous: the check costs the hot path no await.
  */
 export class SpendLedger {
-  private readonly tokens = new LRUCache<string, Seen>({ max: MAX_ENTRIES });
-  private readonly projects = new LRUCache<string, MonthSeen>({ max: MAX_ENTRIES });
+  // lru-cache allocates its slots up front (100,000 of them cost ~15 ms and ~2 MB at every start):
+  // sized as the caches whose tokens and projects it follows, never more.
+  private readonly tokens: LRUCache<string, Seen>;
+  private readonly projects: LRUCache<string, MonthSeen>;
 
   constructor(
     private readonly unflushed: Unflushed,
     readonly now: () => number = Date.now,
-  ) {}
+    size: LedgerSize = { tokens: 10_000, projects: 10_000 },
+  ) {
+    this.tokens = new LRUCache({ max: size.tokens });
+    this.projects = new LRUCache({ max: size.projects });
+  }
 
   /** A budgeted token's lifetime spend as stored; what this instance has not flushed is added. */
   seedToken(id: string, stored: number): void {
