@@ -265,6 +265,9 @@ async function main() {
       await new Promise((r) => setTimeout(r, 3000));
       lines.unshift(`llm-proxy soak (${p.name}; proxy: ${PROXY_CMD.join(" ")})`, `proxy RSS before load ${p.rss.before.toFixed(0)} MB`);
       lines.push(`proxy RSS 3 s after the soak ${rssMb(p.proc.pid as number).toFixed(0)} MB`);
+      // V8's memory reducer collects and gives memory back some seconds after allocation slows.
+      await new Promise((r) => setTimeout(r, 27_000));
+      lines.push(`proxy RSS 30 s after the soak ${rssMb(p.proc.pid as number).toFixed(0)} MB`);
       process.stdout.write(lines.join("\n") + "\n");
       return;
     }
