@@ -2,6 +2,7 @@ import type { Secrets } from "../../security/secrets.js";
 import type { Sql } from "../db.js";
 import { migrateUp } from "../migrate.js";
 import { ImportSourceError, type OriginalData } from "./original-schema.js";
+import { readPostgresSource, redactUrl } from "./postgres-source.js";
 import { formatReport } from "./report.js";
 import { importOriginal } from "./run.js";
 
@@ -31,12 +32,9 @@ export function parseImportArgs(args: string[]): ImportArgs {
 
 /** Picks the reader by the form of SOURCE: a postgres:// URL, else a SQLite file path. */
 export async function readSource(from: string): Promise<OriginalData> {
-  if (/^postgres(ql)?:\/\//i.test(from)) {
-    const { readPostgresSource } = await import("./postgres-source.js");
-    return readPostgresSource(from);
-  }
+  if (/^postgres(ql)?:\/\//i.test(from)) return readPostgresSource(from);
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(from) && !/^(file|sqlite):\/\//i.test(from)) {
-    throw new ImportSourceError(`${from.replace(/\/\/[^@/]*@/, "//…@")}: unsupported source (expected the Go llm-proxy's SQLite file or a postgres:// URL; MySQL is not supported)`);
+    throw new ImportSourceError(`${redactUrl(from)}: unsupported source (expected the Go llm-proxy's SQLite file or a postgres:// URL; MySQL is not supported)`);
   }
   const { readSqliteSource } = await import("./sqlite-source.js");
   return readSqliteSource(from.replace(/^(file|sqlite):\/\//i, ""));

@@ -1,11 +1,12 @@
 import postgres from "postgres";
 import { ImportSourceError, describeLayout, originalSelects, recogniseOriginal, type OriginalData, type SourceColumns, type SourceRow } from "./original-schema.js";
 
-/** The URL as the report may show it: without its password. */
+/** The URL as the report may show it: without its password (also one given as `?password=`). */
 export function redactUrl(url: string): string {
   try {
     const u = new URL(url);
     if (u.password) u.password = "***";
+    if (u.searchParams.has("password")) u.searchParams.set("password", "***");
     return u.toString();
   } catch {
     return "(an unreadable URL)";
@@ -38,8 +39,10 @@ async function gooseVersion(tx: postgres.Sql, columns: SourceColumns): Promise<s
  */
 export async function readPostgresSource(url: string): Promise<OriginalData> {
   const where = redactUrl(url);
-  const sql = postgres(url, { max: 1, connect_timeout: 10, onnotice: () => {}, fetch_types: false });
+  let sql: postgres.Sql | undefined;
   try {
+    // Inside the try: a URL postgres.js cannot parse is the source's fault, reported as such.
+    sql = postgres(url, { max: 1, connect_timeout: 10, onnotice: () => {}, fetch_types: false });
     return (await sql.begin("isolation level repeatable read read only", async (tx) => {
       const t = tx as unknown as postgres.Sql;
       const columns = await columnsOf(t);
@@ -59,6 +62,6 @@ export async function readPostgresSource(url: string): Promise<OriginalData> {
     if (err instanceof ImportSourceError) throw err;
     throw new ImportSourceError(`${where} cannot be read: ${(err as Error).message}`);
   } finally {
-    await sql.end({ timeout: 5 });
+    await sql?.end({ timeout: 5 });
   }
 }
