@@ -46,7 +46,7 @@ async function ensureTable(sql: Sql): Promise<void> {
  * migration 0001 would fail there with a bare "relation already exists". Its data is brought
  * over with `migrate import` into a database of this proxy's own.
  */
-export async function assertNotOriginalSchema(sql: Sql): Promise<void> {
+async function assertNotOriginalSchema(sql: Sql): Promise<void> {
   const [row] = await sql<{ ours: boolean; goose: boolean; projects: boolean }[]>`
     SELECT to_regclass('schema_migrations') IS NOT NULL AS ours,
            to_regclass('goose_db_version') IS NOT NULL AS goose,

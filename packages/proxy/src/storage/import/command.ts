@@ -6,15 +6,15 @@ import { readPostgresSource, redactUrl } from "./postgres-source.js";
 import { formatReport } from "./report.js";
 import { importOriginal } from "./run.js";
 
-export const IMPORT_USAGE = "usage: migrate import --from <the Go llm-proxy's SQLite file | postgres://…> [--dry-run] [--json]";
+const IMPORT_USAGE = "usage: migrate import --from <the Go llm-proxy's SQLite file | postgres://…> [--dry-run] [--json]";
 
-export interface ImportArgs {
+interface ImportArgs {
   from: string;
   dryRun: boolean;
   json: boolean;
 }
 
-export function parseImportArgs(args: string[]): ImportArgs {
+function parseImportArgs(args: string[]): ImportArgs {
   let from: string | undefined;
   let dryRun = false;
   let json = false;

@@ -13,7 +13,7 @@ class DryRunRollback extends Error {}
  * The source's secrets must fit the configured ENCRYPTION_KEY before anything is written: its
  * sealed upstream keys must open with it, and sealed keys or SHA-256 tokens need one at all.
  */
-export function assertSecretsFit(data: OriginalData, secrets: Secrets): void {
+function assertSecretsFit(data: OriginalData, secrets: Secrets): void {
   const sealed = data.projects.filter((p) => typeof p.api_key === "string" && isSealed(p.api_key));
   const hashed = data.tokens.filter((t) => typeof t.token === "string" && isTokenHash(t.token)).length;
   if (!secrets.enabled && sealed.length + hashed > 0) {
