@@ -19,12 +19,13 @@ COPY packages/scripts/package.json packages/scripts/
 # --ignore-scripts: `prepare` would build before the sources are here; the RUN below builds.
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json ./
-COPY scripts/build.mjs scripts/
+COPY scripts/build.mjs scripts/patch-postgres.mjs scripts/
 COPY packages/events/src packages/events/src
 COPY packages/config/src packages/config/src
 COPY packages/proxy/src packages/proxy/src
 COPY packages/dispatcher/src packages/dispatcher/src
-RUN node scripts/build.mjs proxy dispatcher
+# The build bundles postgres.js (scripts/build.mjs BUNDLED): patch it first, as `prepare` does.
+RUN node scripts/patch-postgres.mjs && node scripts/build.mjs proxy dispatcher
 
 # Production dependencies only, resolved from the lockfile for the target platform.
 FROM ${NODE_IMAGE} AS deps
@@ -36,10 +37,9 @@ COPY packages/proxy/package.json packages/proxy/
 COPY packages/dispatcher/package.json packages/dispatcher/
 COPY packages/scripts/package.json packages/scripts/
 # Only the services' workspaces: the operator CLI (AWS SDK, openai) stays out of the image. No
-# production dependency has an install script; `prepare` (the build) is the build stage's job.
-COPY scripts/patch-postgres.mjs scripts/
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund -w @llm-proxy/events -w @llm-proxy/config -w @llm-proxy/proxy -w @llm-proxy/dispatcher && npm cache clean --force \
-  && node scripts/patch-postgres.mjs
+# production dependency has an install script; `prepare` (the build, which bundles the patched
+# postgres.js) is the build stage's job.
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund -w @llm-proxy/events -w @llm-proxy/config -w @llm-proxy/proxy -w @llm-proxy/dispatcher && npm cache clean --force
 
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production

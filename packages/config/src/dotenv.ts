@@ -28,15 +28,6 @@ function dotenvValue(raw: string): string {
   return raw.replace(/(^|\s+)#.*$/, "").trim();
 }
 
-/** The variables of a `.env` file; empty when there is none (or it cannot be read). */
-export function readDotenvFile(file: string): Record<string, string> {
-  try {
-    return parseDotenv(readFileSync(file, "utf8"));
-  } catch {
-    return {};
-  }
-}
-
 /** The settings a service starts with, and the `.env` file they were read from (if any). */
 export type StartEnv = { env: Record<string, string | undefined>; file: string | undefined };
 

@@ -4,6 +4,5 @@ export { LOG_LEVELS, address, boolean, duration, hostPort, httpUrl, logLevel, on
 export { checkVariable, cleanEnv, readEnv, type Env } from "./env.js";
 export { linkedDatabaseUrl, linkedRedisUrl, linkedSecret, readSstLinks, type SstLinks } from "./sst-links.js";
 export { cacheLinkUrl, isLoopbackHost, redisFields, resolveRedisUrl, withRedisPassword, type CacheLink } from "./redis-url.js";
-export { parseDotenv, readDotenvFile } from "./dotenv.js";
-export { loadDotenv, type StartEnv } from "./dotenv.js";
+export { loadDotenv, parseDotenv, type StartEnv } from "./dotenv.js";
 export { HONOURED_ORIGINAL_SETTINGS, IGNORED_ORIGINAL_SETTINGS, ORIGINAL_CLI_ONLY_SETTINGS, ignoredOriginalSettings, ignoredSettingMessage, type Honoured } from "./original.js";

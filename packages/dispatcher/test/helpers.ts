@@ -36,8 +36,9 @@ export async function publish(redis: Redis, key: string, events: readonly ProxyE
   }
 }
 
-export async function publishRaw(redis: Redis, key: string, fields: string[]): Promise<void> {
-  await redis.call("XADD", key, "*", ...fields);
+/** Adds one entry as given; returns its stream id. */
+export async function publishRaw(redis: Redis, key: string, fields: string[]): Promise<string> {
+  return String(await redis.call("XADD", key, "*", ...fields));
 }
 
 export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<void> {
