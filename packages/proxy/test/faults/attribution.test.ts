@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startFakeUpstream, type FakeUpstream } from "../fake-upstream.js";
 import { openUpload, seedToken } from "../gateway-helpers.js";
 import { startStack, type Stack } from "../harness.js";
-import { inFlight, readAll, sleep } from "./probe.js";
+import { inFlight, readAll } from "./probe.js";
 
 /**
  * Honest attribution: who broke a request decides what its event and metrics say. An upstream
@@ -92,11 +92,12 @@ describe("fault attribution in events and metrics", () => {
 
   /** A request whose client sends half of the declared body and then goes away. */
   async function abortUpload(contentType: string): Promise<void> {
+    const arrived = fake.arrived;
     const { req } = openUpload(s, t.secret, contentType, 10_000);
     req.write('{"model":"gpt-4o-mini","messages":[{"role":"user","content":"');
     await expect.poll(() => inFlight(s), { timeout: 3000 }).toBe(1);
-    // Streamed through: let the start of it reach the upstream.
-    if (contentType !== "application/json") await sleep(200);
+    // Streamed through: the start of it reaches the upstream before the client goes.
+    if (contentType !== "application/json") await expect.poll(() => fake.arrived, { timeout: 5000 }).toBe(arrived + 1);
     req.destroy();
   }
 
