@@ -15,6 +15,8 @@ export type Override = (req: http.IncomingMessage, res: http.ServerResponse, bod
 export interface FakeUpstream {
   url: string;
   seen: SeenRequest[];
+  /** Requests whose head has arrived, their body perhaps still coming (`seen` waits for the body). */
+  arrived: number;
   /** Handles a request first when it returns true. */
   override: Override | undefined;
   close(): Promise<void>;
@@ -38,8 +40,9 @@ function completion(model: string, content: string) {
  * SSE, with `x-fake-chunk-delay-ms` between chunks), embeddings, models and Responses.
  */
 export async function startFakeUpstream(): Promise<FakeUpstream> {
-  const fake: FakeUpstream = { url: "", seen: [], override: undefined, close: async () => {} };
+  const fake: FakeUpstream = { url: "", seen: [], arrived: 0, override: undefined, close: async () => {} };
   const server = http.createServer(async (req, res) => {
+    fake.arrived++;
     const chunks: Buffer[] = [];
     try {
       for await (const c of req) chunks.push(c as Buffer);

@@ -1,3 +1,4 @@
+import http from "node:http";
 import OpenAI from "openai";
 import { afterAll, beforeAll } from "vitest";
 import { startFakeUpstream, type FakeUpstream } from "./fake-upstream.js";
@@ -31,6 +32,33 @@ export async function raw(s: Stack, path: string, init: RequestInit & { token?: 
     // not JSON
   }
   return { status: res.status, headers: res.headers, body };
+}
+
+/**
+ * A raw POST to /v1/chat/completions that declares `length` bytes of body and sends none: the test
+ * writes (or not) the body by hand, and may go away half-way. `response` settles if one comes.
+ */
+export function openUpload(s: Stack, secret: string, contentType: string, length: number) {
+  const url = new URL(s.apiUrl);
+  const req = http.request({
+    host: url.hostname,
+    port: url.port,
+    method: "POST",
+    path: "/v1/chat/completions",
+    headers: { authorization: `Bearer ${secret}`, "content-type": contentType, "content-length": String(length) },
+  });
+  req.on("error", () => {});
+  const response = new Promise<{ status: number; body: string }>((resolve, reject) => {
+    req.on("response", (res) => {
+      let body = "";
+      res.on("data", (c: Buffer) => (body += c.toString()));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on("error", reject);
+    });
+  });
+  // A test that never awaits the answer (it aborts the upload) must not see an unhandled rejection.
+  response.catch(() => {});
+  return { req, response };
 }
 
 export interface GatewaySuite {

@@ -43,13 +43,6 @@ function answerWithKnownUsage(fake: FakeUpstream): void {
   };
 }
 
-async function until(cond: () => boolean, timeoutMs = 10_000): Promise<void> {
-  for (let waited = 0; !cond(); waited += 20) {
-    if (waited > timeoutMs) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 describe.each(storageKinds())("spend and budgets on %s storage", (kind) => {
   let fake: FakeUpstream;
   let s: Stack;
@@ -78,12 +71,12 @@ describe.each(storageKinds())("spend and budgets on %s storage", (kind) => {
     if (stream) {
       const chunks = await ai.chat.completions.create({ model: "alias", messages, stream: true, stream_options: { include_usage: true } }, { headers });
       for await (const c of chunks) void c;
-      await until(() => s.usage.token(tokenId) === before + nanos(STREAM_COST));
+      await expect.poll(() => s.usage.token(tokenId), { timeout: 10_000 }).toBe(before + nanos(STREAM_COST));
       return;
     }
     const answer = await ai.chat.completions.create({ model: "alias", messages }, { headers });
     expect(answer.usage?.prompt_tokens_details?.cached_tokens).toBe(400);
-    await until(() => s.usage.token(tokenId) === before + nanos(JSON_COST));
+    await expect.poll(() => s.usage.token(tokenId), { timeout: 10_000 }).toBe(before + nanos(JSON_COST));
   }
   const refusal = async (ai: OpenAI) => {
     const err = await ai.chat.completions.create({ model: "alias", messages: [{ role: "user", content: "hi" }] }).catch((e: unknown) => e);

@@ -1,13 +1,12 @@
 import fs from "node:fs/promises";
-import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { decodeEvent, type ProxyEvent } from "@llm-proxy/events";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startFakeUpstream, type FakeUpstream } from "../fake-upstream.js";
-import { seedToken } from "../gateway-helpers.js";
+import { openUpload, seedToken } from "../gateway-helpers.js";
 import { startStack, type Stack } from "../harness.js";
-import { inFlight, readAll, sleep } from "./probe.js";
+import { inFlight, readAll } from "./probe.js";
 
 /**
  * Honest attribution: who broke a request decides what its event and metrics say. An upstream
@@ -93,19 +92,12 @@ describe("fault attribution in events and metrics", () => {
 
   /** A request whose client sends half of the declared body and then goes away. */
   async function abortUpload(contentType: string): Promise<void> {
-    const url = new URL(s.apiUrl);
-    const req = http.request({
-      host: url.hostname,
-      port: url.port,
-      method: "POST",
-      path: "/v1/chat/completions",
-      headers: { authorization: `Bearer ${t.secret}`, "content-type": contentType, "content-length": "10000" },
-    });
-    req.on("error", () => {});
+    const arrived = fake.arrived;
+    const { req } = openUpload(s, t.secret, contentType, 10_000);
     req.write('{"model":"gpt-4o-mini","messages":[{"role":"user","content":"');
     await expect.poll(() => inFlight(s), { timeout: 3000 }).toBe(1);
-    // Streamed through: let the start of it reach the upstream.
-    if (contentType !== "application/json") await sleep(200);
+    // Streamed through: the start of it reaches the upstream before the client goes.
+    if (contentType !== "application/json") await expect.poll(() => fake.arrived, { timeout: 5000 }).toBe(arrived + 1);
     req.destroy();
   }
 
@@ -126,6 +118,10 @@ describe("fault attribution in events and metrics", () => {
       const event = (await events()).at(-1);
       expect(event).toMatchObject({ status: 499 });
       expect(event?.error_code).not.toBe("upstream_error");
+      // Streamed through, the upstream saw the start of the body and then the proxy going away; read
+      // first, the upstream was never asked.
+      if (type === "application/json") expect(fake.seen).toEqual([]);
+      else await expect.poll(() => fake.seen.map((r) => r.aborted), { timeout: 5000 }).toEqual([true]);
       const after = await counters();
       expect({ upstreamErrors: after.upstreamErrors - before.upstreamErrors, c5xx: after.c5xx - before.c5xx, c4xx: after.c4xx - before.c4xx }).toEqual({ upstreamErrors: 0, c5xx: 0, c4xx: 1 });
     });

@@ -1,7 +1,7 @@
 import http from "node:http";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startFakeUpstream, type FakeUpstream } from "../fake-upstream.js";
-import { raw, seedToken } from "../gateway-helpers.js";
+import { openUpload, raw, seedToken } from "../gateway-helpers.js";
 import { startStack, type Stack } from "../harness.js";
 import { inFlight, sleep } from "./probe.js";
 
@@ -27,27 +27,7 @@ describe("client faults", () => {
     fake.seen.length = 0;
   });
 
-  /** A raw request whose body the test writes (or not) by hand. */
-  function open(contentType: string, length: number) {
-    const url = new URL(s.apiUrl);
-    const req = http.request({
-      host: url.hostname,
-      port: url.port,
-      method: "POST",
-      path: "/v1/chat/completions",
-      headers: { authorization: `Bearer ${t.secret}`, "content-type": contentType, "content-length": String(length) },
-    });
-    req.on("error", () => {});
-    const response = new Promise<{ status: number; body: string }>((resolve, reject) => {
-      req.on("response", (res) => {
-        let body = "";
-        res.on("data", (c: Buffer) => (body += c.toString()));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-        res.on("error", reject);
-      });
-    });
-    return { req, response };
-  }
+  const open = (contentType: string, length: number) => openUpload(s, t.secret, contentType, length);
 
   async function served(): Promise<void> {
     const r = await raw(s, "/v1/chat/completions", { token: t.secret, json: { model: "gpt-4o-mini", messages: [] } });
