@@ -37,15 +37,23 @@ function runInitdb(dir: string): Promise<void> {
   });
 }
 
-/** Removes what an interrupted first start left beside `dir` (`<name>.init-<pid>`), then names a fresh one. */
-async function workDir(dir: string): Promise<string> {
+/**
+ * Makes `dir`'s parent, removes the `<name>.init-*` folders an interrupted run left beside `dir`
+ * (those older than `staleMs`: 0 where a lock keeps out every other process), and names a fresh
+ * one for this process.
+ */
+async function workDir(dir: string, staleMs = 0): Promise<string> {
   const parent = path.dirname(dir);
   const prefix = `${path.basename(dir)}.init-`;
   await fs.mkdir(parent, { recursive: true });
   for (const name of await fs.readdir(parent)) {
-    if (name.startsWith(prefix)) await fs.rm(path.join(parent, name), { recursive: true, force: true });
+    if (!name.startsWith(prefix)) continue;
+    const leftover = path.join(parent, name);
+    // Another process may remove it meanwhile: then there is nothing left to do.
+    const age = await fs.stat(leftover).then((st) => Date.now() - st.mtimeMs, () => -1);
+    if (age >= staleMs) await fs.rm(leftover, { recursive: true, force: true });
   }
-  return path.join(parent, `${prefix}${process.pid}`);
+  return path.join(parent, `${prefix}${process.pid}-${randomUUID()}`);
 }
 
 /**
@@ -69,18 +77,12 @@ export async function defaultTemplateDir(): Promise<string> {
  */
 export async function ensureTemplate(template: string): Promise<string | undefined> {
   if (await exists(path.join(template, "PG_VERSION"))) return template;
-  const parent = path.dirname(template);
-  const prefix = `${path.basename(template)}.init-`;
+  let work: string;
   try {
-    await fs.mkdir(parent, { recursive: true });
+    work = await workDir(template, 3_600_000);
   } catch {
     return undefined;
   }
-  for (const name of await fs.readdir(parent)) {
-    const leftover = path.join(parent, name);
-    if (name.startsWith(prefix) && Date.now() - (await fs.stat(leftover)).mtimeMs > 3_600_000) await fs.rm(leftover, { recursive: true, force: true });
-  }
-  const work = path.join(parent, `${prefix}${process.pid}-${randomUUID()}`);
   await runInitdb(work);
   await fs.rename(work, template).catch(async (err: NodeJS.ErrnoException) => {
     if (err.code !== "ENOTEMPTY" && err.code !== "EEXIST") throw err;
