@@ -38,12 +38,18 @@ export function manageApi(d: Domain, opts: ManageOptions): Hono<ApiEnv> {
   // Ten free failures per client, then a lockout doubling from 1 s up to 5 min (see loginThrottle).
   const throttle = loginThrottle({ failureDelayMs: 0, freeFailures: 10 });
   app.use("/manage/*", managementAuth({ managementToken: opts.managementToken, throttle, failures: opts.authFailures }));
+  const allowed = allowedMethods(routes);
   for (const route of routes) {
+    const allow = allowed.get(route.path) ?? "";
     const handler = async (c: Context<ApiEnv>) => {
       const result = await route.handle(d, actorOf(c), {
         id: c.req.param("id") ?? "",
         query: c.req.query(),
         body: () => jsonBody(c),
+      }).catch((err: unknown) => {
+        // A verb that refuses its method (project DELETE) answers with the route's `Allow`, like any 405 here.
+        if (err instanceof AppError && err.code === "method_not_allowed") throw new AppError(err.code, err.message, { ...err.options, headers: { Allow: allow } });
+        throw err;
       });
       return result.status === 204 ? c.body(null, 204) : c.json(result.body as object, result.status);
     };
@@ -51,7 +57,7 @@ export function manageApi(d: Domain, opts: ManageOptions): Hono<ApiEnv> {
     for (const path of honoPaths(route.path)) app.on(route.method.toUpperCase(), path, handler);
   }
   // Any other method: 405 naming the methods the route serves in `Allow` (OPTIONS: 204 with it).
-  for (const [path, allow] of allowedMethods(routes)) {
+  for (const [path, allow] of allowed) {
     for (const p of honoPaths(path)) {
       app.all(p, (c) => {
         if (c.req.method === "OPTIONS") return c.body(null, 204, { Allow: allow });

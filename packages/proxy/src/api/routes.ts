@@ -44,11 +44,6 @@ export interface Route {
 
 const ok = (body: unknown) => ({ status: 200 as const, body });
 
-/** Adds the `Allow` header a 405 carries on this route. */
-const allowing = (methods: string) => (err: unknown): never => {
-  if (err instanceof AppError && err.code === "method_not_allowed") throw new AppError(err.code, err.message, { ...err.options, headers: { Allow: methods } });
-  throw err;
-};
 
 
 /**
@@ -108,7 +103,7 @@ export const manageRoutes: Route[] = [
     body: updateProjectInput, response: projectSchema, status: 200, idRequired: "invalid project id",
     handle: async (d, who, r) => ok((await updateProject(d, who, r.id, await r.body())).project) },
   { method: "delete", path: "/manage/projects/{id}", summary: "Always 405: projects are kept for their audit trail", status: 204, refused: true,
-    handle: async (d, who, r) => deleteProject(d, who, r.id).catch(allowing("GET, PATCH")) },
+    handle: async (d, who, r) => deleteProject(d, who, r.id) },
   { method: "post", path: "/manage/projects/{id}/tokens/revoke", summary: "Revoke every active token of a project", response: bulkRevokeSchema,
     status: 200, idRequired: "invalid path", handle: async (d, who, r) => ok(await revokeProjectTokens(d, who, r.id)) },
   { method: "get", path: "/manage/tokens", summary: "List tokens, newest first (secrets obfuscated); filter with ?project_id= (or ?projectId=)",
