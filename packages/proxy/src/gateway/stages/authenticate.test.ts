@@ -83,10 +83,10 @@ describe("authenticate", () => {
     const first = request(`Bearer ${t.secret}`).x;
     expect(await authenticate(first, deps)).toBe("continue");
     expect(first.token).toMatchObject({ projectId: t.projectId, limited: false });
-    expect(first.apiKey).toBe("sk-upstream-key");
+    expect(first.project?.apiKey).toBe("sk-upstream-key");
     const again = request(`Bearer ${t.secret}`).x;
     const outcome = authenticate(again, deps);
     expect(outcome).toBe("continue");
-    expect(again.apiKey).toBe("sk-upstream-key");
+    expect(again.project?.apiKey).toBe("sk-upstream-key");
   });
 });

@@ -47,7 +47,7 @@ describe("finish", () => {
   function chat(stream: boolean) {
     const body = JSON.stringify({ model: "gpt-4o", stream, messages: [{ role: "user", content: "hello there" }] });
     const e = exchange({ headers: { "content-type": "application/json", "content-length": String(body.length) }, provider: defaultProvider(fake.url) });
-    Object.assign(e.x, { hasBody: true, body: Buffer.from(body), model: "gpt-4o", apiKey: "sk-up", token: { id: "tok-1", projectId: "proj-1", expiresAt: null, limited: false, rateLimitRpm: null, maxSpendNanos: null } });
+    Object.assign(e.x, { hasBody: true, body: Buffer.from(body), model: "gpt-4o", project: { isActive: true, apiKey: "sk-up", fetchedAt: 0, monthlyBudgetNanos: null }, token: { id: "tok-1", projectId: "proj-1", expiresAt: null, limited: false, rateLimitRpm: null, maxSpendNanos: null } });
     return e.x;
   }
 
