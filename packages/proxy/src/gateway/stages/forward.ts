@@ -30,8 +30,7 @@ export async function forward(x: Exchange, deps: Deps): Promise<Outcome> {
     body: x.body ?? (x.hasBody ? x.req : undefined),
     res: x.res,
     captureBytes: Math.max(deps.observability ? RESPONSE_BODY_CAP : 0, cacheCaptureBytes(x, deps)),
-    extraHeaders: (status, upstream) => {
-      const streaming = String(upstream["content-type"] ?? "").includes("text/event-stream");
+    extraHeaders: (status, upstream, streaming) => {
       const first = new Date().toISOString();
       const h: OutgoingHttpHeaders = {
         "x-proxy": "llm-proxy",
