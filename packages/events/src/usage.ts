@@ -27,7 +27,7 @@ interface UsageLike {
 }
 
 /** Largest count believed (int4, as the usage store keeps it); upstreams report far less. */
-const MAX_COUNT = 2_147_483_647;
+export const MAX_COUNT = 2_147_483_647;
 
 /**
  * A count as an upstream sends it: a JSON number ≥ 0, whole, at most MAX_COUNT. Anything else

@@ -57,6 +57,7 @@ export class Access {
   private readonly tokens: LRUCache<string, ActiveToken | typeof NOT_FOUND>;
   private readonly projects: LRUCache<string, ProjectEntry>;
   private readonly loading = new Map<string, Promise<ActiveToken | typeof NOT_FOUND | Problem>>();
+  private readonly loadingProjects = new Map<string, Promise<ProjectEntry | Problem>>();
   private readonly unsubscribe: () => void;
   /** Bumped on every change, so a load that raced a revoke does not cache its stale row. */
   private generation = 0;
@@ -172,12 +173,18 @@ export class Access {
 
   /**
    * The project's active flag and decrypted upstream key, cached for projectTtlMs (synchronous
-   * then); served stale while the database is unreachable.
+   * then); served stale while the database is unreachable. Requests that find it missing or
+   * expired together share one load (its row, its key's decryption, a budget's month of spend).
    */
   project(id: string): ProjectEntry | Problem | Promise<ProjectEntry | Problem> {
     const cached = this.projects.get(id);
     if (cached && Date.now() - cached.fetchedAt < this.opts.projectTtlMs) return cached;
-    return this.loadProject(id, cached);
+    let pending = this.loadingProjects.get(id);
+    if (!pending) {
+      pending = this.loadProject(id, cached).finally(() => this.loadingProjects.delete(id));
+      this.loadingProjects.set(id, pending);
+    }
+    return pending;
   }
 
   private async loadProject(id: string, cached: ProjectEntry | undefined): Promise<ProjectEntry | Problem> {

@@ -35,9 +35,7 @@ export interface Exchange {
   secret?: string;
   /** authenticate */
   token?: ActiveToken;
-  /** authenticate: the project's decrypted upstream key. */
-  apiKey?: string;
-  /** authenticate: the project's cached entry (its budget). */
+  /** authenticate: the project's cached entry (its decrypted upstream key, its budget). */
   project?: ProjectEntry;
   /** body (JSON bodies) or cache (a body it must hash) */
   body?: Buffer;

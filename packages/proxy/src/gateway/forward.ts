@@ -13,8 +13,8 @@ export interface ForwardRequest {
   headers: Record<string, string>;
   body: Buffer | IncomingMessage | undefined;
   res: ServerResponse;
-  /** Headers the proxy adds to the response (ids, timing, CORS). */
-  extraHeaders(status: number, upstream: Record<string, string | string[] | undefined>): OutgoingHttpHeaders;
+  /** Headers the proxy adds to the response (ids, timing, CORS), given the upstream's (lists joined) and whether it streams. */
+  extraHeaders(status: number, upstream: Record<string, string>, streaming: boolean): OutgoingHttpHeaders;
   captureBytes: number;
 }
 
@@ -182,7 +182,7 @@ class Exchange implements Dispatcher.DispatchHandler {
       if (v !== undefined) plain[k] = Array.isArray(v) ? v.join(", ") : v;
     }
     // Headers leave with the first body chunk: one write instead of two.
-    f.res.writeHead(statusCode, Object.assign(downstreamHeaders(headers), f.extraHeaders(statusCode, headers)));
+    f.res.writeHead(statusCode, Object.assign(downstreamHeaders(headers), f.extraHeaders(statusCode, plain, streaming)));
     const enc = headers["content-encoding"];
     this.result = {
       status: statusCode,

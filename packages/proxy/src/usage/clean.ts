@@ -1,10 +1,11 @@
 import postgres from "postgres";
+import { MAX_COUNT } from "@llm-proxy/events/usage";
 import { cleanLabel } from "./label.js";
+
+export { MAX_COUNT };
 
 /** Longest model name kept in the rollups; real ones are far shorter. */
 export const MAX_MODEL_LENGTH = 200;
-/** Largest token count believed for one request (int4 max); upstreams report far less. */
-export const MAX_COUNT = 2_147_483_647;
 
 /** A model name as the rollups store it: `cleanLabel`'s one rule, "" when nothing is left. */
 export function cleanModel(model: unknown): string {

@@ -27,6 +27,8 @@ interface Seen {
 
 interface MonthSeen extends Seen {
   month: number;
+  /** When the month ends (the next one's start): the checks compare numbers, no Date per request. */
+  until: number;
 }
 
 /** How many budgeted tokens and projects it follows: as many as the data plane caches (TOKEN_CACHE_MAX, LLM_PROXY_ACTIVE_CACHE_MAX). */
@@ -64,7 +66,7 @@ export class SpendLedger {
 
   /** A budgeted project's spend in the month starting at `month`, as stored. */
   seedProject(id: string, month: number, stored: number): void {
-    this.projects.set(id, { month, stored, local: this.unflushed.project(id, month) });
+    this.projects.set(id, { month, until: nextMonthStart(month), stored, local: this.unflushed.project(id, month) });
   }
 
   /** A finished request's cost, received at `at`, counted for its token and its project's month. */
@@ -74,9 +76,8 @@ export class SpendLedger {
     if (t) t.local += nanos;
     const p = this.projects.get(projectId);
     if (!p) return;
-    const month = monthStart(at);
-    if (month > p.month) Object.assign(p, { month, stored: 0, local: 0 });
-    if (month === p.month) p.local += nanos;
+    if (at >= p.until) turn(p, at);
+    if (at >= p.month) p.local += nanos;
   }
 
   tokenSpent(id: string): number {
@@ -88,8 +89,13 @@ export class SpendLedger {
   projectSpent(id: string): number {
     const p = this.projects.get(id);
     if (!p) return 0;
-    const month = monthStart(this.now());
-    if (month > p.month) Object.assign(p, { month, stored: 0, local: 0 });
+    const now = this.now();
+    if (now >= p.until) turn(p, now);
     return p.stored + p.local;
   }
+}
+
+/** A new UTC month began (the one `at` falls in): the project has spent nothing in it yet. */
+function turn(p: MonthSeen, at: number): void {
+  Object.assign(p, { month: monthStart(at), until: nextMonthStart(at), stored: 0, local: 0 });
 }

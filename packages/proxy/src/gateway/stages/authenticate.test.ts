@@ -78,15 +78,23 @@ describe("authenticate", () => {
     expect(row).toEqual({ action: "proxy_request", actor: "system", outcome: "denied", reason: "project_inactive", project_id: t.projectId, client_ip: "203.0.113.7" });
   });
 
+  it("loads a project once for the requests that find it uncached together", async () => {
+    const t = await seed();
+    const [a, b] = [access.project(t.projectId), access.project(t.projectId)];
+    expect(a).toBeInstanceOf(Promise);
+    expect(b).toBe(a);
+    expect(await a).toMatchObject({ isActive: true, apiKey: "sk-upstream-key" });
+  });
+
   it("admits a valid token with its project's key, synchronously once both are cached", async () => {
     const t = await seed();
     const first = request(`Bearer ${t.secret}`).x;
     expect(await authenticate(first, deps)).toBe("continue");
     expect(first.token).toMatchObject({ projectId: t.projectId, limited: false });
-    expect(first.apiKey).toBe("sk-upstream-key");
+    expect(first.project?.apiKey).toBe("sk-upstream-key");
     const again = request(`Bearer ${t.secret}`).x;
     const outcome = authenticate(again, deps);
     expect(outcome).toBe("continue");
-    expect(again.apiKey).toBe("sk-upstream-key");
+    expect(again.project?.apiKey).toBe("sk-upstream-key");
   });
 });

@@ -44,7 +44,6 @@ function withProject(x: Exchange, deps: Deps, project: ProjectEntry | Problem): 
       .catch((err: unknown) => deps.logger.error({ err }, "audit write failed"))
       .then(() => PROJECT_INACTIVE);
   }
-  x.apiKey = project.apiKey;
   x.project = project;
   return "continue";
 }

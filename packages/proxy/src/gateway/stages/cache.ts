@@ -64,14 +64,12 @@ export function cache(x: Exchange, deps: Deps): Outcome | Promise<Outcome> {
 }
 
 /** The cache headers of a forwarded answer; decides (in `x.cache`) whether it will be stored. */
-export function cacheHeaders(x: Exchange, deps: Pick<Deps, "cache">, status: number, upstream: Record<string, string | string[] | undefined>, streaming: boolean): OutgoingHttpHeaders {
+export function cacheHeaders(x: Exchange, deps: Pick<Deps, "cache">, status: number, upstream: Record<string, string>, streaming: boolean): OutgoingHttpHeaders {
   if (!deps.cache) return {};
   const c = x.cache;
   if (!c) return responseHeaders("miss", "");
-  const flat: Record<string, string> = {};
-  for (const [k, v] of Object.entries(upstream)) if (v !== undefined) flat[k] = Array.isArray(v) ? v.join(", ") : v;
-  const length = flat["content-length"] !== undefined ? Number(flat["content-length"]) : undefined;
-  const d = storeDecision({ method: x.method, headers: x.req.headers, forcedTtlSeconds: c.forcedTtlSeconds }, { status, headers: flat, streaming, bodyBytes: length }, deps.cache.policy);
+  const length = upstream["content-length"] !== undefined ? Number(upstream["content-length"]) : undefined;
+  const d = storeDecision({ method: x.method, headers: x.req.headers, forcedTtlSeconds: c.forcedTtlSeconds }, { status, headers: upstream, streaming, bodyBytes: length }, deps.cache.policy);
   if (!d.store) return { ...responseHeaders(c.outcome === "bypass" ? "bypass" : "miss", c.key), "x-cache-debug": d.reason };
   c.store = d;
   // A stream is already on its way when it is stored: this response itself was a miss.

@@ -47,7 +47,7 @@ describe("finish", () => {
   function chat(stream: boolean) {
     const body = JSON.stringify({ model: "gpt-4o", stream, messages: [{ role: "user", content: "hello there" }] });
     const e = exchange({ headers: { "content-type": "application/json", "content-length": String(body.length) }, provider: defaultProvider(fake.url) });
-    Object.assign(e.x, { hasBody: true, body: Buffer.from(body), model: "gpt-4o", apiKey: "sk-up", token: { id: "tok-1", projectId: "proj-1", expiresAt: null, limited: false, rateLimitRpm: null, maxSpendNanos: null } });
+    Object.assign(e.x, { hasBody: true, body: Buffer.from(body), model: "gpt-4o", project: { isActive: true, apiKey: "sk-up", fetchedAt: 0, monthlyBudgetNanos: null }, token: { id: "tok-1", projectId: "proj-1", expiresAt: null, limited: false, rateLimitRpm: null, maxSpendNanos: null } });
     return e.x;
   }
 
@@ -66,15 +66,16 @@ describe("finish", () => {
     expect(e.first_byte_ms).toBeGreaterThanOrEqual(0);
   });
 
-  it("takes a stream's usage from its final chunk", async () => {
+  it("counts a stream's tokens with the tokenizer when its chunks report no usage", async () => {
     const x = chat(true);
     await forward(x, { upstreams, observability: true, metrics: deps.metrics, logger, cache: undefined });
     const finishing = new Set<Promise<void>>();
     finish(x, deps, finishing);
     await settle(finishing, x.requestId);
     expect(events.find((e) => e.request_id === x.requestId)).toMatchObject({ streaming: true, status: 200 });
-    // The fake stream reports no usage here: the tokenizer counted the prompt.
+    // The fake stream reports no usage here: the tokenizer counted the prompt and the deltas.
     expect(recorded.at(-1)?.promptTokens).toBeGreaterThan(0);
+    expect(recorded.at(-1)?.completionTokens).toBeGreaterThan(0);
   });
 
   it("records a refusal as an error without a request count, and a client that left as 499", async () => {

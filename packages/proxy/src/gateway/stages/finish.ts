@@ -17,17 +17,18 @@ const DECODED_CAP = 16 * 1024 * 1024;
 async function usageOf(x: Exchange, r: ForwardResult): Promise<TokenUsage | undefined> {
   if (r.status >= 400 || r.tee.bytes === 0) return undefined;
   const whole = !r.tee.truncated ? decodeBody(r.tee.captured(), r.contentEncoding, DECODED_CAP) : undefined;
+  // Decoded once, for the usage and (when none was reported) for the tokenizer.
+  const text = whole && (r.streaming || r.contentType.includes("json")) ? whole.toString("utf8") : undefined;
   let usage: TokenUsage | undefined;
   if (r.streaming) {
-    const text = whole ? whole.toString("utf8") : r.contentEncoding ? "" : r.tee.tail?.toString("utf8") ?? "";
-    usage = usageFromSseTail(text);
-  } else if (whole && r.contentType.includes("json")) {
-    usage = usageFromJson(whole.toString("utf8"));
+    usage = usageFromSseTail(text ?? (r.contentEncoding ? "" : r.tee.tail?.toString("utf8") ?? ""));
+  } else if (text !== undefined) {
+    usage = usageFromJson(text);
   }
   if (usage || !/\/(chat\/)?completions$|\/responses$|\/messages$/.test(x.upstreamPath) || !x.body) return usage;
   return {
     prompt: await countPromptTokens(x.body),
-    completion: whole ? await countCompletionTokens(whole.toString("utf8"), r.streaming) : 0,
+    completion: whole ? await countCompletionTokens(text ?? whole.toString("utf8"), r.streaming) : 0,
   };
 }
 

@@ -28,7 +28,7 @@ describe("forward", () => {
       headers: { "content-type": "application/json", "content-length": String(body.length), authorization: "Bearer sk-client-token", ...headers },
       provider: defaultProvider(origin),
     });
-    Object.assign(e.x, { hasBody: true, body: Buffer.from(body), apiKey: "sk-upstream", token: { id: "tok-1", projectId: "proj-1", expiresAt: null, limited: false, rateLimitRpm: null } });
+    Object.assign(e.x, { hasBody: true, body: Buffer.from(body), project: { isActive: true, apiKey: "sk-upstream", fetchedAt: 0, monthlyBudgetNanos: null }, token: { id: "tok-1", projectId: "proj-1", expiresAt: null, limited: false, rateLimitRpm: null } });
     return e;
   }
 

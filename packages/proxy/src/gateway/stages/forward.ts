@@ -2,6 +2,7 @@ import type { OutgoingHttpHeaders } from "node:http";
 import { RESPONSE_BODY_CAP } from "@llm-proxy/events";
 import { isProblem, statusOf, type ErrorCode } from "../../errors.js";
 import type { GatewayDeps } from "../deps.js";
+import type { ProjectEntry } from "../access.js";
 import type { Exchange, Outcome } from "../exchange.js";
 import { corsHeaders, nowNanos, upstreamHeaders } from "../headers.js";
 import { cacheCaptureBytes, cacheHeaders, cacheStore } from "./cache.js";
@@ -25,12 +26,11 @@ export async function forward(x: Exchange, deps: Deps): Promise<Outcome> {
     provider: p,
     method: x.method,
     path: p.basePath + x.upstreamPath + x.query,
-    headers: upstreamHeaders(x.req.headers, p, x.apiKey as string, { requestId: x.requestId, projectId: token?.projectId ?? "" }, x.body?.length),
+    headers: upstreamHeaders(x.req.headers, p, (x.project as ProjectEntry).apiKey, { requestId: x.requestId, projectId: token?.projectId ?? "" }, x.body?.length),
     body: x.body ?? (x.hasBody ? x.req : undefined),
     res: x.res,
     captureBytes: Math.max(deps.observability ? RESPONSE_BODY_CAP : 0, cacheCaptureBytes(x, deps)),
-    extraHeaders: (status, upstream) => {
-      const streaming = String(upstream["content-type"] ?? "").includes("text/event-stream");
+    extraHeaders: (status, upstream, streaming) => {
       const first = new Date().toISOString();
       const h: OutgoingHttpHeaders = {
         "x-proxy": "llm-proxy",

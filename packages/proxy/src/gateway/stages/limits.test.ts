@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createMetrics } from "../../observability/metrics.js";
 import { createMemoryRateLimiter } from "../../ratelimit/memory.js";
 import type { RateLimiter } from "../../ratelimit/port.js";
+import type { ProjectEntry } from "../access.js";
 import { SpendLedger } from "../../usage/spend.js";
 import { limits } from "./limits.js";
 import { exchange } from "./testing.js";
@@ -10,7 +11,7 @@ function authenticated(rateLimitRpm: number | null = null, budgets: { maxSpendNa
   const { x } = exchange();
   const token = { id: `tok-${Math.random()}`, projectId: `p-${Math.random()}`, expiresAt: null, limited: false, rateLimitRpm, maxSpendNanos: budgets.maxSpendNanos ?? null };
   const project = { isActive: true, apiKey: "sk-up", fetchedAt: 0, monthlyBudgetNanos: budgets.monthlyBudgetNanos ?? null };
-  Object.assign(x, { apiKey: "sk-up", secret: "sk-secret", token, project });
+  Object.assign(x, { secret: "sk-secret", token, project });
   return x;
 }
 
@@ -53,7 +54,7 @@ describe("limits", () => {
 
   it("refuses a project whose upstream key could not be opened", async () => {
     const x = authenticated();
-    x.apiKey = "";
+    (x.project as ProjectEntry).apiKey = "";
     expect(await limits(x, deps())).toMatchObject({ code: "upstream_auth_error" });
   });
 

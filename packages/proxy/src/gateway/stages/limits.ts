@@ -24,7 +24,7 @@ export function limits(x: Exchange, deps: Deps): Outcome | Promise<Outcome> {
   if (overBudget) return overBudget;
   const rpm = token.rateLimitRpm ?? deps.rateLimit.defaultRpm;
   // Nothing to ask a store: no promise on the hot path.
-  if (rpm <= 0 && !token.limited) return x.apiKey ? "continue" : NO_UPSTREAM_KEY;
+  if (rpm <= 0 && !token.limited) return x.project?.apiKey ? "continue" : NO_UPSTREAM_KEY;
   return checked(x, token, rpm, deps);
 }
 
@@ -59,7 +59,7 @@ async function checked(x: Exchange, token: ActiveToken, rpm: number, deps: Deps)
     const spent = await deps.access.consume(x.secret as string, token);
     if (spent) return spent;
   }
-  return x.apiKey ? "continue" : NO_UPSTREAM_KEY;
+  return x.project?.apiKey ? "continue" : NO_UPSTREAM_KEY;
 }
 
 async function rate(token: ActiveToken, rpm: number, deps: Deps): Promise<Problem | undefined> {
