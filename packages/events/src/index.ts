@@ -45,7 +45,7 @@ export const proxyEventSchema = z.object({
   /** The request's cost in USD from the proxy's price table (0: unpriced model); null without usage. Optional: older publishers omit it. */
   cost_usd: z.number().nonnegative().nullable().optional(),
   cache_status: z.string().nullable(),
-  /** Already stripped of secrets by the publisher; values joined like an HTTP header list. */
+  /** The upstream's response headers without `set-cookie` (the publisher drops it); values joined like an HTTP header list. */
   response_headers: z.record(z.string(), z.string()),
   request_body: z.base64(),
   request_body_truncated: z.boolean(),

@@ -23,6 +23,7 @@ export interface ForwardResult {
   streaming: boolean;
   contentType: string;
   contentEncoding: string | undefined;
+  /** The upstream's headers, lists joined, without `set-cookie`: what events and the cache keep (the client gets them all). */
   headers: Record<string, string>;
   tee: ResponseTee;
   headersAt: number;
@@ -179,7 +180,8 @@ class Exchange implements Dispatcher.DispatchHandler {
     const plain: Record<string, string> = {};
     for (const k in headers) {
       const v = headers[k];
-      if (v !== undefined) plain[k] = Array.isArray(v) ? v.join(", ") : v;
+      // An upstream's cookies are for the client alone, never for a sink (as for the original's events).
+      if (v !== undefined && k !== "set-cookie") plain[k] = Array.isArray(v) ? v.join(", ") : v;
     }
     // Headers leave with the first body chunk: one write instead of two.
     f.res.writeHead(statusCode, Object.assign(downstreamHeaders(headers), f.extraHeaders(statusCode, plain, streaming)));

@@ -48,6 +48,20 @@ describe("forward", () => {
     expect(x.result?.tee.captured().toString()).toContain("chatcmpl-fake");
   });
 
+  it("gives the client the upstream's cookies but keeps them out of what events and the cache record", async () => {
+    fake.override = (_req, res) => {
+      res.writeHead(200, { "content-type": "application/json", "set-cookie": ["__cf_bm=secret-session; Path=/", "b=2"] }).end('{"id":"chatcmpl-c"}');
+      return true;
+    };
+    const { x, wire } = ready();
+    await forward(x, deps);
+    fake.override = undefined;
+    const head = Buffer.concat(wire.written).toString("utf8").split("\r\n\r\n")[0] ?? "";
+    expect(head.split("\r\n").filter((l) => /^set-cookie:/i.test(l))).toEqual(["set-cookie: __cf_bm=secret-session; Path=/", "set-cookie: b=2"]);
+    expect(x.result?.headers).toMatchObject({ "content-type": "application/json" });
+    expect(x.result?.headers["set-cookie"]).toBeUndefined();
+  });
+
   it("feeds the breaker with upstream faults only: five 503s open it, a 200 resets the count", async () => {
     fake.override = (_req, res) => {
       res.writeHead(503, { "content-type": "application/json" }).end("{}");
