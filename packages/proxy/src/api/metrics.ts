@@ -35,7 +35,7 @@ export function metricsApi(src: MetricsSource): Hono {
       cache_misses: f.cacheMisses,
       cache_bypass: f.cacheBypass,
       cache_stores: f.cacheStores,
-      in_flight: (await m.inFlight.get()).values[0]?.value ?? 0,
+      in_flight: m.inFlight.current,
       events_published: bus.published,
       events_dropped: bus.dropped,
       events_buffered: bus.buffered,

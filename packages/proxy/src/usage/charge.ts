@@ -14,7 +14,7 @@ const WARNED_MAX = 1000;
  */
 export function charger(
   pricing: Pick<Pricing, "priceOf">,
-  counters: { spend: Pick<Counter<"project_id" | "model">, "inc">; unpriced: Pick<Counter, "inc"> },
+  counters: { spend: { inc(labels: { project_id: string; model: string }, value: number): void }; unpriced: Pick<Counter, "inc"> },
   warn: (model: string) => void,
 ): Charge {
   const warned = new Set<string>();

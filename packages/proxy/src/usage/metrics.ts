@@ -1,4 +1,5 @@
 import { Counter, type Registry } from "prom-client";
+import { HotCounter } from "../observability/hot.js";
 
 /** Usage-accounting metrics in the proxy's registry (alarm on either growing). */
 export function usageMetrics(registry: Registry) {
@@ -14,7 +15,8 @@ export function usageMetrics(registry: Registry) {
       help: "Usage flushes that failed with the database unreachable or busy; their rows are kept and retried",
       registers: [registry],
     }),
-    spend: new Counter({
+    // Raised by every priced request: counted on the hot path's terms.
+    spend: new HotCounter({
       name: "llm_proxy_spend_usd_total",
       help: "Spend in USD from the price table, per project and priced model (the price table's entry: a model name or glob)",
       labelNames: ["project_id", "model"] as const,
