@@ -185,3 +185,31 @@ describe.each(storageKinds())("spend and budgets on %s storage", (kind) => {
     expect([tiny.status, await tiny.text()]).toEqual([400, expect.stringContaining("max_spend_usd must be 0 or at least 0.000000001")]);
   });
 });
+
+describe("usage with request events turned off", () => {
+  let fake: FakeUpstream;
+  let s: Stack;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), "spend-noevents-"));
+    await fs.writeFile(path.join(dir, "prices.yaml"), PRICES);
+    fake = await startFakeUpstream();
+    answerWithKnownUsage(fake);
+    s = await startStack("embedded", { OPENAI_API_URL: fake.url, PRICING_PATH: path.join(dir, "prices.yaml"), OBSERVABILITY_ENABLED: "false" });
+  });
+  afterAll(async () => {
+    await s?.close();
+    await fake?.close();
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  it("still takes the counts the upstream reported, not the tokenizer's guess", async () => {
+    const t = await seedToken(s);
+    const answer = await client(s, t.secret).chat.completions.create({ model: "alias", messages: [{ role: "user", content: "hi" }] });
+    expect(answer.usage?.prompt_tokens).toBe(1000);
+    // 600 × $2 + 400 cached × $0.50 + 500 × $8 per 1M tokens: the upstream's usage, priced.
+    await expect.poll(() => s.usage.token(t.tokenId), { timeout: 10_000 }).toBe(Math.round(JSON_COST * 1e9));
+    expect(s.bus.stats().published).toBe(0);
+  });
+});

@@ -3,6 +3,8 @@
  * `cap` bytes for the event and the cache and, for streams, the last `tailCap` bytes for usage.
  * A plain recorder, not a stream: forward() writes each chunk to the client itself.
  */
+const EMPTY = Buffer.alloc(0);
+
 export class ResponseTee {
   readonly head: Buffer[] = [];
   headBytes = 0;
@@ -35,7 +37,9 @@ export class ResponseTee {
     }
   }
 
+  /** The kept head as one Buffer (joined once: usage and the event both read it). */
   captured(): Buffer {
-    return this.head.length === 1 ? (this.head[0] as Buffer) : Buffer.concat(this.head);
+    if (this.head.length > 1) this.head.splice(0, this.head.length, Buffer.concat(this.head));
+    return this.head[0] ?? EMPTY;
   }
 }

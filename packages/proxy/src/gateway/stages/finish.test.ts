@@ -53,7 +53,7 @@ describe("finish", () => {
 
   it("records the upstream's usage and publishes the event with both bodies", async () => {
     const x = chat(false);
-    await forward(x, { upstreams, observability: true, metrics: deps.metrics, logger, cache: undefined });
+    await forward(x, { upstreams, metrics: deps.metrics, logger, cache: undefined });
     const finishing = new Set<Promise<void>>();
     finish(x, deps, finishing);
     await settle(finishing, x.requestId);
@@ -66,9 +66,23 @@ describe("finish", () => {
     expect(e.first_byte_ms).toBeGreaterThanOrEqual(0);
   });
 
+  it("reads the upstream's usage with events off too (no event, no tokenizer)", async () => {
+    const x = chat(false);
+    await forward(x, { upstreams, metrics: deps.metrics, logger, cache: undefined });
+    const finishing = new Set<Promise<void>>();
+    const before = events.length;
+    finish(x, { ...deps, observability: false }, finishing);
+    await new Promise((r) => setImmediate(r));
+    // Recorded at once: the tokenizer (a promise in \`finishing\`) was never asked.
+    expect(finishing.size).toBe(0);
+    expect(recorded.at(-1)).toMatchObject({ promptTokens: 11, completionTokens: 7, costNanos: 97_500 });
+    await new Promise((r) => setTimeout(r, 30));
+    expect(events.length).toBe(before);
+  });
+
   it("counts a stream's tokens with the tokenizer when its chunks report no usage", async () => {
     const x = chat(true);
-    await forward(x, { upstreams, observability: true, metrics: deps.metrics, logger, cache: undefined });
+    await forward(x, { upstreams, metrics: deps.metrics, logger, cache: undefined });
     const finishing = new Set<Promise<void>>();
     finish(x, deps, finishing);
     await settle(finishing, x.requestId);

@@ -7,7 +7,7 @@ import type { Exchange, Outcome } from "../exchange.js";
 import { corsHeaders, nowNanos, upstreamHeaders } from "../headers.js";
 import { cacheCaptureBytes, cacheHeaders, cacheStore } from "./cache.js";
 
-type Deps = Pick<GatewayDeps, "upstreams" | "observability" | "metrics" | "logger" | "cache">;
+type Deps = Pick<GatewayDeps, "upstreams" | "metrics" | "logger" | "cache">;
 
 /** Failures that say the upstream is in trouble; everything else leaves the breaker alone. */
 const UPSTREAM_FAULTS = new Set<ErrorCode>(["upstream_error", "timeout"]);
@@ -29,7 +29,8 @@ export async function forward(x: Exchange, deps: Deps): Promise<Outcome> {
     headers: upstreamHeaders(x.req.headers, p, (x.project as ProjectEntry).apiKey, { requestId: x.requestId, projectId: token?.projectId ?? "" }, x.body?.length),
     body: x.body ?? (x.hasBody ? x.req : undefined),
     res: x.res,
-    captureBytes: Math.max(deps.observability ? RESPONSE_BODY_CAP : 0, cacheCaptureBytes(x, deps)),
+    // Kept for usage (read from the answer) and the event, and for the cache when it may store.
+    captureBytes: Math.max(RESPONSE_BODY_CAP, cacheCaptureBytes(x, deps)),
     extraHeaders: (status, upstream, streaming) => {
       const first = new Date().toISOString();
       const h: OutgoingHttpHeaders = {
