@@ -1,11 +1,27 @@
 import { describe, expect, it } from "vitest";
-import { decodeEvent, encodeEvent } from "./index.js";
+import { decodeEvent, encodeEvent, proxyEventSchema, type ProxyEvent } from "./index.js";
 import { sampleEvent } from "./testing.js";
 
 describe("event contract", () => {
   it("round-trips an event through encode and decode", () => {
     const event = sampleEvent();
     expect(decodeEvent(encodeEvent(event))).toEqual({ ok: true, event });
+  });
+
+  it("encodes exactly as JSON.stringify does, whatever the strings and numbers hold", () => {
+    const odd = ['plain', 'a "quote"', "back\\slash", "new\nline\ttab\u0000nul\u001f", "emoji 🚀 pair", "lone \ud800 surrogate", "é ü 中文 \u2028", "", "</script>"];
+    const events = [
+      sampleEvent(),
+      sampleEvent({ model: null, usage: null, upstream_ms: null, first_byte_ms: null, cache_status: null, response_headers: {} }),
+      sampleEvent({ cost_usd: 0.0000975 }),
+      sampleEvent({ cost_usd: null, duration_ms: 1e21, status: -0, first_byte_ms: Number.NaN, upstream_ms: Infinity }),
+      ...odd.map((text) =>
+        sampleEvent({ path: text, model: text, error_code: text, cache_status: text, provider: text || "p", response_headers: { [text]: text, "x-other": text }, request_body: text }),
+      ),
+    ];
+    // The fields in the schema's order, as the proxy builds them.
+    const inOrder = (e: ProxyEvent) => Object.fromEntries(Object.keys(proxyEventSchema.shape).map((k) => [k, e[k as keyof ProxyEvent]]));
+    for (const event of events) expect(encodeEvent(event)).toBe(JSON.stringify(inOrder(event)));
   });
 
   it("accepts nullable fields as null", () => {

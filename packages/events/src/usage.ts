@@ -54,8 +54,11 @@ export function fromUsage(u: UsageLike | undefined): TokenUsage | undefined {
   return cached === undefined ? { prompt, completion } : { prompt, completion, cached: Math.min(cached, prompt) };
 }
 
-const withModel = (u: TokenUsage | undefined, model: unknown): TokenUsage | undefined =>
-  u && typeof model === "string" && model !== "" ? { ...u, model } : u;
+/** Notes the model a response names on its (fresh) usage. */
+function withModel(u: TokenUsage | undefined, model: unknown): TokenUsage | undefined {
+  if (u && typeof model === "string" && model !== "") u.model = model;
+  return u;
+}
 
 /** `usage` of a JSON response: Chat Completions, Completions, Embeddings, Responses, Anthropic. */
 export function usageFromJson(body: string): TokenUsage | undefined {
