@@ -54,16 +54,20 @@ export type LookupPlan =
  * `maxBodyBytes`. `revalidate` (client `no-cache` or `max-age=0`) means: skip the entry but
  * let the fresh answer be stored.
  */
+const SKIP: LookupPlan = { kind: "skip" };
+
 export function lookupPlan(req: { method: string; headers: RequestHeaders; bodyLength: number | undefined; maxBodyBytes: number }): LookupPlan {
   const method = req.method.toUpperCase();
+  // The usual request: a POST that did not opt in is never looked up.
+  if (method === "POST" && req.headers["cache-control"] === undefined) return SKIP;
   const cc = directives(req.headers["cache-control"]);
   const forcedTtlSeconds = optInTtl(cc);
   const pragma = req.headers["cache-control"] === undefined && /no-cache/i.test(headerValue(req.headers, "pragma"));
   const revalidate = cc.has("no-cache") || cc.get("max-age") === "0" || pragma;
   const ttl = forcedTtlSeconds === undefined ? {} : { forcedTtlSeconds };
   if (method === "GET" || method === "HEAD") return { kind: "lookup", ...ttl, needsBodyHash: false, revalidate };
-  if (method !== "POST" || forcedTtlSeconds === undefined) return { kind: "skip" };
-  if (req.bodyLength === undefined || req.bodyLength > req.maxBodyBytes) return { kind: "skip" };
+  if (method !== "POST" || forcedTtlSeconds === undefined) return SKIP;
+  if (req.bodyLength === undefined || req.bodyLength > req.maxBodyBytes) return SKIP;
   return { kind: "lookup", forcedTtlSeconds, needsBodyHash: true, revalidate };
 }
 
@@ -192,9 +196,11 @@ function lifetime(cc: Map<string, string>, optIn: number | undefined, opts: Stor
 export type CacheOutcome = "hit" | "miss" | "bypass" | "conditional-hit" | "stored" | "stored-forced";
 
 /** The original's exact `Cache-Status`, `X-PROXY-CACHE` and `X-PROXY-CACHE-KEY` values (lowercase names). */
-export function responseHeaders(outcome: CacheOutcome, key: string): Record<string, string> {
+const MISS: Readonly<Record<string, string>> = Object.freeze({ "cache-status": "llm-proxy; miss" });
+
+export function responseHeaders(outcome: CacheOutcome, key: string): Readonly<Record<string, string>> {
   const status = outcome === "stored-forced" ? "stored (forced)" : outcome;
-  if (outcome === "miss") return { "cache-status": `llm-proxy; ${status}` };
+  if (outcome === "miss") return MISS;
   return {
     "cache-status": `llm-proxy; ${status}`,
     "x-proxy-cache": outcome === "stored-forced" ? "stored" : outcome,

@@ -24,7 +24,8 @@ export interface Exchange {
   readonly upstreamPath: string;
   readonly query: string;
   readonly origin: string | undefined;
-  readonly receivedAt: Date;
+  /** When the request arrived, Unix ms. */
+  readonly receivedAt: number;
   readonly startedAt: number;
   // ---
   /** admit: the request carries a body (declared length or chunked, not GET/HEAD). */
@@ -84,7 +85,7 @@ export function newExchange(req: IncomingMessage, res: ServerResponse, provider:
     upstreamPath: path.slice(provider.mount.length),
     query: q === -1 ? "" : url.slice(q),
     origin: typeof req.headers.origin === "string" ? req.headers.origin : undefined,
-    receivedAt: new Date(),
+    receivedAt: Date.now(),
     startedAt: performance.now(),
     hasBody: false,
     declaredLength: 0,

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { connectionTokens, downstreamHeaders, nowNanos, upstreamHeaders } from "./headers.js";
+import { connectionTokens, downstreamHeaders, nowNanos, upstreamHeaders, isoTime } from "./headers.js";
 import { parseProviders, type Provider } from "./providers.js";
 import { providersYaml } from "./stages/testing.js";
 
 const defaults = { headersTimeoutMs: 30_000, streamIdleTimeoutMs: 300_000 };
-const ids = { requestId: "req-1", projectId: "proj-1" };
+const ids = { requestId: "req-1", projectId: "proj-1", startNanos: "1700000000000000000" };
 
 function provider(extra = ""): Provider {
   const [p] = parseProviders(providersYaml(extra), "providers.yaml", defaults);
@@ -45,7 +45,7 @@ describe("upstreamHeaders", () => {
     expect(out).not.toHaveProperty("x-other");
     expect(out).not.toHaveProperty("expect");
     expect(out).not.toHaveProperty("connection");
-    expect(out).toMatchObject({ "x-kept": "3", "content-type": "application/json", "content-length": "12", authorization: "Bearer sk-upstream" });
+    expect(out).toMatchObject({ "x-kept": "3", "content-type": "application/json", "content-length": "12", authorization: "Bearer sk-upstream", "x-upstream-request-start": ids.startNanos });
   });
 
   it("a Connection header cannot remove what the proxy itself sets", () => {
@@ -76,5 +76,11 @@ describe("downstreamHeaders", () => {
   it("drops the headers the upstream's Connection header names", () => {
     const out = downstreamHeaders({ connection: "close, X-Upstream-Hop", "x-upstream-hop": "1", "content-type": "application/json", "keep-alive": "timeout=5" });
     expect(out).toEqual({ "content-type": "application/json" });
+  });
+});
+
+describe("isoTime", () => {
+  it("is the ISO time of the millisecond asked, whichever was asked before", () => {
+    for (const ms of [0, 1_700_000_000_123, 1_700_000_000_123, 1_700_000_000_124, 1_700_000_000_123]) expect(isoTime(ms)).toBe(new Date(ms).toISOString());
   });
 });

@@ -47,7 +47,7 @@ export function upstreamHeaders(
   incoming: IncomingHttpHeaders,
   p: Provider,
   apiKey: string,
-  ids: { requestId: string; projectId: string },
+  ids: { requestId: string; projectId: string; startNanos: string },
   bodyLength: number | undefined,
 ): Record<string, string> {
   const out: Record<string, string> = {};
@@ -65,7 +65,7 @@ export function upstreamHeaders(
   out["x-proxy-version"] = PROXY_VERSION;
   out["x-proxy-id"] = ids.projectId;
   out["x-request-id"] = ids.requestId;
-  out["x-upstream-request-start"] = nowNanos();
+  out["x-upstream-request-start"] = ids.startNanos;
   if (bodyLength !== undefined) out["content-length"] = String(bodyLength);
   return out;
 }
@@ -101,9 +101,22 @@ export function preflightHeaders(origin: string | undefined, requested: string |
   };
 }
 
-const origin = Date.now() * 1e6 - Number(process.hrtime.bigint());
+/** Unix time in nanoseconds at the monotonic clock's zero. */
+const ORIGIN = BigInt(Math.round(Date.now() * 1e6 - Number(process.hrtime.bigint())));
 
 /** Unix time in nanoseconds, as the original's X-UPSTREAM-REQUEST-* headers carry it. */
 export function nowNanos(): string {
-  return (BigInt(Math.round(origin)) + process.hrtime.bigint()).toString();
+  return (ORIGIN + process.hrtime.bigint()).toString();
+}
+
+let isoMs = Number.NaN;
+let iso = "";
+
+/** `new Date(ms).toISOString()`, kept for the last millisecond asked: requests arriving together share it. */
+export function isoTime(ms: number): string {
+  if (ms !== isoMs) {
+    isoMs = ms;
+    iso = new Date(ms).toISOString();
+  }
+  return iso;
 }

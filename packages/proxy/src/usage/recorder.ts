@@ -40,7 +40,8 @@ const HOUR = 3_600_000;
 const SHUTDOWN_ATTEMPTS = 3;
 const SHUTDOWN_MAX_ROUNDS = 10;
 const SHUTDOWN_RETRY_MS = 500;
-const rollupKey = (u: UsageRow) => `${u.project_id}\u0000${u.model}\u0000${u.hour.getTime()}`;
+const rollupKeyOf = (projectId: string, model: string, hour: number) => `${projectId}\u0000${model}\u0000${hour}`;
+const rollupKey = (u: UsageRow) => rollupKeyOf(u.project_id, u.model, u.hour.getTime());
 
 /**
  * Aggregates per-token counters and per-(project, model, hour) rollups in memory and writes them
@@ -78,20 +79,43 @@ export class UsageRecorder implements Unflushed {
     const completion = cleanCount(r.completionTokens);
     const cost = cleanCount(r.costNanos, Number.MAX_SAFE_INTEGER);
     this.spend.add(r.tokenId, r.projectId, cost, r.at);
-    this.merge({
-      table: "tokens",
-      row: {
+    const requests = r.countRequest ? 1 : 0;
+    const cacheHits = r.cacheHit ? 1 : 0;
+    const used = r.countRequest || r.cacheHit;
+    // Called for every request: the usual case adds to the rows already pending, allocating nothing.
+    const t = this.tokens.get(r.tokenId);
+    if (t) {
+      t.requests += requests;
+      t.cache_hits += cacheHits;
+      t.prompt_tokens += prompt;
+      t.completion_tokens += completion;
+      t.spend_nanos += cost;
+      if (used && (!t.last_used_at || r.at > t.last_used_at.getTime())) t.last_used_at = new Date(r.at);
+    } else {
+      this.tokens.set(r.tokenId, {
         id: r.tokenId,
-        requests: r.countRequest ? 1 : 0,
-        cache_hits: r.cacheHit ? 1 : 0,
+        requests,
+        cache_hits: cacheHits,
         prompt_tokens: prompt,
         completion_tokens: completion,
         spend_nanos: cost,
-        last_used_at: r.countRequest || r.cacheHit ? new Date(r.at) : null,
-      },
-    });
-    const hour = new Date(Math.floor(r.at / HOUR) * HOUR);
-    this.mergeRollup({ project_id: r.projectId, model: cleanModel(r.model), hour, requests: 1, errors: r.error ? 1 : 0, cache_hits: r.cacheHit ? 1 : 0, prompt_tokens: prompt, completion_tokens: completion, cost_nanos: cost });
+        last_used_at: used ? new Date(r.at) : null,
+      });
+    }
+    const model = cleanModel(r.model);
+    const hour = Math.floor(r.at / HOUR) * HOUR;
+    const u = this.rollups.get(rollupKeyOf(r.projectId, model, hour));
+    const errors = r.error ? 1 : 0;
+    if (u) {
+      u.requests++;
+      u.errors += errors;
+      u.cache_hits += cacheHits;
+      u.prompt_tokens += prompt;
+      u.completion_tokens += completion;
+      u.cost_nanos += cost;
+    } else {
+      this.mergeRollup({ project_id: r.projectId, model, hour: new Date(hour), requests: 1, errors, cache_hits: cacheHits, prompt_tokens: prompt, completion_tokens: completion, cost_nanos: cost });
+    }
   }
 
   /** This instance's spend for the token that the database does not have yet. */

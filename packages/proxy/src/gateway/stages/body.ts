@@ -6,7 +6,8 @@ import type { Provider } from "../providers.js";
 
 export function isJson(contentType: string | undefined): boolean {
   if (!contentType) return false;
-  const mime = contentType.split(";")[0]?.trim().toLowerCase() ?? "";
+  const semi = contentType.indexOf(";");
+  const mime = (semi === -1 ? contentType : contentType.slice(0, semi)).trim().toLowerCase();
   return mime === "application/json" || mime.endsWith("+json");
 }
 

@@ -3,7 +3,7 @@ import { cacheKey, hashBody, lookupPlan, responseHeaders, serveDecision, storeDe
 import type { CacheDeps } from "../deps.js";
 import type { CacheState, Exchange, Outcome } from "../exchange.js";
 import type { Metrics } from "../../observability/metrics.js";
-import { corsHeaders } from "../headers.js";
+import { corsHeaders, isoTime } from "../headers.js";
 import { readBody } from "./body.js";
 
 type Deps = { cache: CacheDeps | undefined; metrics: Metrics; maxBodyBytes: number };
@@ -43,7 +43,7 @@ export function cache(x: Exchange, deps: Deps): Outcome | Promise<Outcome> {
     state.outcome = decision;
     deps.metrics.cache.inc({ outcome: decision === "conditional-hit" ? "hit" : decision });
     if (!entry || (decision !== "hit" && decision !== "conditional-hit")) return "continue";
-    const now = new Date().toISOString();
+    const now = isoTime(Date.now());
     const status = decision === "conditional-hit" ? 304 : entry.status;
     const body = status === 304 || x.method === "HEAD" ? undefined : entry.body;
     x.status = status;
@@ -52,7 +52,7 @@ export function cache(x: Exchange, deps: Deps): Outcome | Promise<Outcome> {
       ...(body ? { "content-length": String(body.length) } : {}),
       "x-proxy": "llm-proxy",
       "x-request-id": x.requestId,
-      "x-proxy-received-at": x.receivedAt.toISOString(),
+      "x-proxy-received-at": isoTime(x.receivedAt),
       "x-proxy-first-response-at": now,
       "x-proxy-final-response-at": now,
       ...corsHeaders(x.origin),

@@ -6,6 +6,7 @@ import { usd } from "../../usage/pricing.js";
 import { usageFromJson, usageFromSseTail, type TokenUsage } from "@llm-proxy/events/usage";
 import type { GatewayDeps } from "../deps.js";
 import type { Exchange } from "../exchange.js";
+import { isoTime } from "../headers.js";
 import type { ForwardResult } from "../forward.js";
 
 const ms = (a: number, b: number) => Math.round((b - a) * 1000) / 1000;
@@ -108,7 +109,7 @@ function record(x: Exchange, deps: Deps, status: number, end: number, usage: Tok
       promptTokens: usage?.prompt ?? 0,
       completionTokens: usage?.completion ?? 0,
       costNanos: cost,
-      at: x.receivedAt.getTime(),
+      at: x.receivedAt,
     });
   }
   // Cache hits are not events: nothing reached the upstream.
@@ -132,7 +133,7 @@ function toEvent(x: Exchange, status: number, end: number, usage: TokenUsage | u
     status,
     model: x.model ?? null,
     streaming: r?.streaming ?? false,
-    timestamp: x.receivedAt.toISOString(),
+    timestamp: isoTime(x.receivedAt),
     duration_ms: ms(x.startedAt, end),
     upstream_ms: r && x.forwardedAt !== undefined ? ms(x.forwardedAt, end) : null,
     first_byte_ms: r?.tee.firstByteAt && x.forwardedAt !== undefined ? ms(x.forwardedAt, r.tee.firstByteAt) : null,

@@ -4,7 +4,7 @@ import { isProblem, statusOf, type ErrorCode } from "../../errors.js";
 import type { GatewayDeps } from "../deps.js";
 import type { ProjectEntry } from "../access.js";
 import type { Exchange, Outcome } from "../exchange.js";
-import { corsHeaders, nowNanos, upstreamHeaders } from "../headers.js";
+import { corsHeaders, isoTime, nowNanos, upstreamHeaders } from "../headers.js";
 import { cacheCaptureBytes, cacheHeaders, cacheStore } from "./cache.js";
 
 type Deps = Pick<GatewayDeps, "upstreams" | "metrics" | "logger" | "cache">;
@@ -26,24 +26,24 @@ export async function forward(x: Exchange, deps: Deps): Promise<Outcome> {
     provider: p,
     method: x.method,
     path: p.basePath + x.upstreamPath + x.query,
-    headers: upstreamHeaders(x.req.headers, p, (x.project as ProjectEntry).apiKey, { requestId: x.requestId, projectId: token?.projectId ?? "" }, x.body?.length),
+    headers: upstreamHeaders(x.req.headers, p, (x.project as ProjectEntry).apiKey, { requestId: x.requestId, projectId: token?.projectId ?? "", startNanos: upstreamStart }, x.body?.length),
     body: x.body ?? (x.hasBody ? x.req : undefined),
     res: x.res,
     // Kept for usage (read from the answer) and the event, and for the cache when it may store.
     captureBytes: Math.max(RESPONSE_BODY_CAP, cacheCaptureBytes(x, deps)),
     extraHeaders: (status, upstream, streaming) => {
-      const first = new Date().toISOString();
+      const first = isoTime(Date.now());
       const h: OutgoingHttpHeaders = {
         "x-proxy": "llm-proxy",
         "x-request-id": x.requestId,
-        "x-proxy-received-at": x.receivedAt.toISOString(),
+        "x-proxy-received-at": isoTime(x.receivedAt),
         "x-proxy-first-response-at": first,
         "x-proxy-final-response-at": first,
         "x-upstream-request-stop": nowNanos(),
-        ...corsHeaders(x.origin),
-        ...cacheHeaders(x, deps, status, upstream, streaming),
       };
       if (!streaming) h["x-upstream-request-start"] = upstreamStart;
+      if (x.origin) Object.assign(h, corsHeaders(x.origin));
+      if (deps.cache) Object.assign(h, cacheHeaders(x, deps, status, upstream, streaming));
       return h;
     },
   });
