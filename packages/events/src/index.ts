@@ -64,7 +64,8 @@ export type DecodeResult = { ok: true; event: ProxyEvent } | { ok: false; reason
 // eslint-disable-next-line no-control-regex -- the control characters are what it looks for
 const PLAIN = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
 
-const str = (s: string): string => (PLAIN.test(s) ? `"${s}"` : JSON.stringify(s));
+/** A JSON string: short ones checked and quoted here, long ones (the bodies) by JSON.stringify's native scan. */
+const str = (s: string): string => (s.length <= 64 && PLAIN.test(s) ? `"${s}"` : JSON.stringify(s));
 const num = (n: number): string => (Number.isFinite(n) ? String(n) : "null");
 const orNull = <T>(v: T | null | undefined, f: (v: T) => string): string => (v === null || v === undefined ? "null" : f(v));
 

@@ -81,6 +81,9 @@ describe("downstreamHeaders", () => {
 
 describe("isoTime", () => {
   it("is the ISO time of the millisecond asked, whichever was asked before", () => {
-    for (const ms of [0, 1_700_000_000_123, 1_700_000_000_123, 1_700_000_000_124, 1_700_000_000_123]) expect(isoTime(ms)).toBe(new Date(ms).toISOString());
+    const times = [0, 1, 999, 1000, 1_700_000_000_123, 1_700_000_000_123, 1_700_000_000_124, 1_700_000_001_000, 1_700_000_000_999, 1_700_000_002_005, 1_700_000_000_050, 253_402_300_799_999];
+    for (const ms of times) expect(isoTime(ms)).toBe(new Date(ms).toISOString());
+    // Outside 0000–9999 (and fractions) it is the Date's own form.
+    for (const ms of [-1, 253_402_300_800_000, 1.5]) expect(isoTime(ms)).toBe(new Date(ms).toISOString());
   });
 });

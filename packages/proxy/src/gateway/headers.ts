@@ -109,14 +109,30 @@ export function nowNanos(): string {
   return (ORIGIN + process.hrtime.bigint()).toString();
 }
 
-let isoMs = Number.NaN;
-let iso = "";
+/** Years 0000–9999: the ISO form is `YYYY-MM-DDTHH:MM:SS.mmmZ`, 24 characters. */
+const ISO_MAX_MS = 253_402_300_800_000;
+const seconds: [number, string][] = [
+  [Number.NaN, ""],
+  [Number.NaN, ""],
+];
 
-/** `new Date(ms).toISOString()`, kept for the last millisecond asked: requests arriving together share it. */
+/**
+ * `new Date(ms).toISOString()`, which costs ~1 µs in Node 20: the text up to the second is kept
+ * for the last two seconds asked (a request's arrival and its answer may straddle one), the
+ * milliseconds are appended.
+ */
 export function isoTime(ms: number): string {
-  if (ms !== isoMs) {
-    isoMs = ms;
-    iso = new Date(ms).toISOString();
+  if (!(ms >= 0 && ms < ISO_MAX_MS) || !Number.isInteger(ms)) return new Date(ms).toISOString();
+  const second = Math.floor(ms / 1000);
+  let entry = seconds[0] as [number, string];
+  if (entry[0] !== second) {
+    entry = seconds[1] as [number, string];
+    if (entry[0] !== second) {
+      entry = [second, new Date(second * 1000).toISOString().slice(0, 20)];
+      seconds[1] = seconds[0] as [number, string];
+      seconds[0] = entry;
+    }
   }
-  return iso;
+  const milli = ms - second * 1000;
+  return `${entry[1]}${milli < 10 ? "00" : milli < 100 ? "0" : ""}${milli}Z`;
 }
