@@ -4,10 +4,6 @@
  * counts. Pure functions; the tokenizer itself is the caller's (the proxy runs it in a worker).
  */
 
-import { pickTopLevel } from "./json-pick.js";
-
-const USAGE_KEYS = ["usage", "model"] as const;
-
 /** Prompt and completion token counts as the upstream reported them. */
 export interface TokenUsage {
   /** Every input token, cached ones included (Anthropic's cache reads and writes added in). */
@@ -66,9 +62,12 @@ function withModel(u: TokenUsage | undefined, model: unknown): TokenUsage | unde
 
 /** `usage` of a JSON response: Chat Completions, Completions, Embeddings, Responses, Anthropic. */
 export function usageFromJson(body: string): TokenUsage | undefined {
-  // Only the two top-level fields are parsed: the answer's text can be long.
-  const top = pickTopLevel(body, USAGE_KEYS);
-  return top && withModel(fromUsage(top.usage as UsageLike | undefined), top.model);
+  try {
+    const parsed = JSON.parse(body) as { usage?: UsageLike; model?: unknown };
+    return withModel(fromUsage(parsed.usage), parsed.model);
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -1,6 +1,5 @@
 import type { IncomingMessage } from "node:http";
 import { problem, type Problem } from "../../errors.js";
-import { pickTopLevel } from "@llm-proxy/events/json-pick";
 import { cleanLabel } from "../../usage/label.js";
 import type { Exchange, Outcome } from "../exchange.js";
 import type { Provider } from "../providers.js";
@@ -50,7 +49,6 @@ export function checkParams(body: Record<string, unknown>, p: Pick<Provider, "pa
   return undefined;
 }
 
-const MODEL = ["model"] as const;
 const NOT_JSON = problem("invalid_request", "request body is not valid JSON");
 
 /**
@@ -66,17 +64,11 @@ export function body(x: Exchange, deps: { maxBodyBytes: number }): Outcome | Pro
     if (!Buffer.isBuffer(read)) return read;
     x.body = read;
     if (read.length === 0) return "continue";
-    const text = read.toString("utf8");
-    if (x.provider.paramWhitelist.size === 0) {
-      // Only the model is needed: read without parsing the messages.
-      x.model = cleanLabel(pickTopLevel(text, MODEL)?.model);
-      return "continue";
-    }
     let parsed: unknown;
     try {
-      parsed = JSON.parse(text);
+      parsed = JSON.parse(read.toString("utf8"));
     } catch {
-      return NOT_JSON;
+      return x.provider.paramWhitelist.size > 0 ? NOT_JSON : "continue";
     }
     if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) return "continue";
     const obj = parsed as Record<string, unknown>;
