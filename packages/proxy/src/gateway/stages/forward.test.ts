@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeUpstream, type FakeUpstream } from "../../../test/fake-upstream.js";
 import { createLogger } from "../../observability/logger.js";
 import { createMetrics } from "../../observability/metrics.js";
-import { Upstreams } from "../forward.js";
+import { Upstreams, abortReason, classify } from "../forward.js";
 import { forward } from "./forward.js";
 import { defaultProvider, exchange } from "./testing.js";
 
@@ -126,5 +126,17 @@ describe("forward", () => {
     await forward(last.x, deps);
     expect(fresh.x.breaker.isOpen()).toBe(true);
     await closed.close();
+  });
+});
+
+describe("abort reasons", () => {
+  it("carry no stack frames (reading them maps each through the source map) and classify as before", () => {
+    const limit = Error.stackTraceLimit;
+    const left = abortReason("client closed the connection", "UND_ERR_ABORTED");
+    expect(left.stack).toBe("Error: client closed the connection");
+    expect(Error.stackTraceLimit).toBe(limit);
+    const p = { origin: "http://127.0.0.1:1", headersTimeoutMs: 1000, streamIdleTimeoutMs: 1000, requestTimeoutMs: 5000 };
+    expect(classify(left, p).code).toBe("canceled");
+    expect(classify(abortReason("request timeout", "REQUEST_TIMEOUT"), p)).toMatchObject({ code: "timeout", description: "127.0.0.1:1 did not finish within 5s" });
   });
 });
