@@ -48,14 +48,14 @@ export type LookupPlan =
   | { kind: "skip" }
   | { kind: "lookup"; forcedTtlSeconds?: number; needsBodyHash: boolean; revalidate: boolean };
 
+const SKIP: LookupPlan = { kind: "skip" };
+
 /**
  * Whether to consult the cache: GET/HEAD always; POST only on the client's opt-in
  * (`Cache-Control: public` with `max-age`/`s-maxage` > 0) with a known body length within
  * `maxBodyBytes`. `revalidate` (client `no-cache` or `max-age=0`) means: skip the entry but
  * let the fresh answer be stored.
  */
-const SKIP: LookupPlan = { kind: "skip" };
-
 export function lookupPlan(req: { method: string; headers: RequestHeaders; bodyLength: number | undefined; maxBodyBytes: number }): LookupPlan {
   const method = req.method.toUpperCase();
   // The usual request: a POST that did not opt in is never looked up.
@@ -195,9 +195,9 @@ function lifetime(cc: Map<string, string>, optIn: number | undefined, opts: Stor
 
 export type CacheOutcome = "hit" | "miss" | "bypass" | "conditional-hit" | "stored" | "stored-forced";
 
-/** The original's exact `Cache-Status`, `X-PROXY-CACHE` and `X-PROXY-CACHE-KEY` values (lowercase names). */
 const MISS: Readonly<Record<string, string>> = Object.freeze({ "cache-status": "llm-proxy; miss" });
 
+/** The original's exact `Cache-Status`, `X-PROXY-CACHE` and `X-PROXY-CACHE-KEY` values (lowercase names). */
 export function responseHeaders(outcome: CacheOutcome, key: string): Readonly<Record<string, string>> {
   const status = outcome === "stored-forced" ? "stored (forced)" : outcome;
   if (outcome === "miss") return MISS;
