@@ -40,8 +40,7 @@ const HOUR = 3_600_000;
 const SHUTDOWN_ATTEMPTS = 3;
 const SHUTDOWN_MAX_ROUNDS = 10;
 const SHUTDOWN_RETRY_MS = 500;
-const rollupKeyOf = (projectId: string, model: string, hour: number) => `${projectId}\u0000${model}\u0000${hour}`;
-const rollupKey = (u: UsageRow) => rollupKeyOf(u.project_id, u.model, u.hour.getTime());
+const rollupKey = (projectId: string, model: string, hour: number) => `${projectId}\u0000${model}\u0000${hour}`;
 
 /**
  * Aggregates per-token counters and per-(project, model, hour) rollups in memory and writes them
@@ -79,43 +78,10 @@ export class UsageRecorder implements Unflushed {
     const completion = cleanCount(r.completionTokens);
     const cost = cleanCount(r.costNanos, Number.MAX_SAFE_INTEGER);
     this.spend.add(r.tokenId, r.projectId, cost, r.at);
-    const requests = r.countRequest ? 1 : 0;
     const cacheHits = r.cacheHit ? 1 : 0;
     const used = r.countRequest || r.cacheHit;
-    // Called for every request: the usual case adds to the rows already pending, allocating nothing.
-    const t = this.tokens.get(r.tokenId);
-    if (t) {
-      t.requests += requests;
-      t.cache_hits += cacheHits;
-      t.prompt_tokens += prompt;
-      t.completion_tokens += completion;
-      t.spend_nanos += cost;
-      if (used && (!t.last_used_at || r.at > t.last_used_at.getTime())) t.last_used_at = new Date(r.at);
-    } else {
-      this.tokens.set(r.tokenId, {
-        id: r.tokenId,
-        requests,
-        cache_hits: cacheHits,
-        prompt_tokens: prompt,
-        completion_tokens: completion,
-        spend_nanos: cost,
-        last_used_at: used ? new Date(r.at) : null,
-      });
-    }
-    const model = cleanModel(r.model);
-    const hour = Math.floor(r.at / HOUR) * HOUR;
-    const u = this.rollups.get(rollupKeyOf(r.projectId, model, hour));
-    const errors = r.error ? 1 : 0;
-    if (u) {
-      u.requests++;
-      u.errors += errors;
-      u.cache_hits += cacheHits;
-      u.prompt_tokens += prompt;
-      u.completion_tokens += completion;
-      u.cost_nanos += cost;
-    } else {
-      this.mergeRollup({ project_id: r.projectId, model, hour: new Date(hour), requests: 1, errors, cache_hits: cacheHits, prompt_tokens: prompt, completion_tokens: completion, cost_nanos: cost });
-    }
+    this.addToken(r.tokenId, r.countRequest ? 1 : 0, cacheHits, prompt, completion, cost, used ? r.at : null);
+    this.addRollup(r.projectId, cleanModel(r.model), Math.floor(r.at / HOUR) * HOUR, 1, r.error ? 1 : 0, cacheHits, prompt, completion, cost);
   }
 
   /** This instance's spend for the token that the database does not have yet. */
@@ -197,29 +163,46 @@ export class UsageRecorder implements Unflushed {
     }
   }
 
+  /** Puts a row that could not be written back among the pending ones. */
   private merge(p: Pending): void {
     if (p.table === "usage_hourly") return this.mergeRollup(p.row);
     const d = p.row;
-    const t = this.tokens.get(d.id);
-    if (!t) return void this.tokens.set(d.id, d);
-    t.requests += d.requests;
-    t.cache_hits += d.cache_hits;
-    t.prompt_tokens += d.prompt_tokens;
-    t.completion_tokens += d.completion_tokens;
-    t.spend_nanos += d.spend_nanos;
-    if (d.last_used_at && (!t.last_used_at || d.last_used_at > t.last_used_at)) t.last_used_at = d.last_used_at;
+    this.addToken(d.id, d.requests, d.cache_hits, d.prompt_tokens, d.completion_tokens, d.spend_nanos, d.last_used_at?.getTime() ?? null);
   }
 
   private mergeRollup(d: UsageRow): void {
-    const key = rollupKey(d);
+    this.addRollup(d.project_id, d.model, d.hour.getTime(), d.requests, d.errors, d.cache_hits, d.prompt_tokens, d.completion_tokens, d.cost_nanos);
+  }
+
+  // The two below run for every request: numbers in, the pending row added to in place (no delta objects).
+
+  private addToken(id: string, requests: number, cacheHits: number, prompt: number, completion: number, spend: number, usedAt: number | null): void {
+    const t = this.tokens.get(id);
+    if (!t) {
+      this.tokens.set(id, { id, requests, cache_hits: cacheHits, prompt_tokens: prompt, completion_tokens: completion, spend_nanos: spend, last_used_at: usedAt === null ? null : new Date(usedAt) });
+      return;
+    }
+    t.requests += requests;
+    t.cache_hits += cacheHits;
+    t.prompt_tokens += prompt;
+    t.completion_tokens += completion;
+    t.spend_nanos += spend;
+    if (usedAt !== null && (!t.last_used_at || usedAt > t.last_used_at.getTime())) t.last_used_at = new Date(usedAt);
+  }
+
+  private addRollup(projectId: string, model: string, hour: number, requests: number, errors: number, cacheHits: number, prompt: number, completion: number, cost: number): void {
+    const key = rollupKey(projectId, model, hour);
     const u = this.rollups.get(key);
-    if (!u) return void this.rollups.set(key, d);
-    u.requests += d.requests;
-    u.errors += d.errors;
-    u.cache_hits += d.cache_hits;
-    u.prompt_tokens += d.prompt_tokens;
-    u.completion_tokens += d.completion_tokens;
-    u.cost_nanos += d.cost_nanos;
+    if (!u) {
+      this.rollups.set(key, { project_id: projectId, model, hour: new Date(hour), requests, errors, cache_hits: cacheHits, prompt_tokens: prompt, completion_tokens: completion, cost_nanos: cost });
+      return;
+    }
+    u.requests += requests;
+    u.errors += errors;
+    u.cache_hits += cacheHits;
+    u.prompt_tokens += prompt;
+    u.completion_tokens += completion;
+    u.cost_nanos += cost;
   }
 
   /** Stops the timer and writes everything left, retrying a few times while the database is away. */
