@@ -5,7 +5,7 @@ import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeUpstream, type FakeUpstream } from "./fake-upstream.js";
 import { client, raw, seedToken } from "./gateway-helpers.js";
-import { startStack, storageKinds, type Stack } from "./harness.js";
+import { startStack, storageKinds, type Stack, type StorageKind } from "./harness.js";
 
 // USD per 1M tokens. The upstream answers naming `test-chat`; clients ask for `alias` (no price):
 // the model priced is the one the response names.
@@ -43,24 +43,35 @@ function answerWithKnownUsage(fake: FakeUpstream): void {
   };
 }
 
+/** A stack priced from PRICES in front of an upstream answering with known usage; `close` ends all three. */
+async function pricedStack(kind: StorageKind, env: Record<string, string>): Promise<{ s: Stack; close(): Promise<void> }> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), "spend-"));
+  await fs.writeFile(path.join(dir, "prices.yaml"), PRICES);
+  const fake = await startFakeUpstream();
+  answerWithKnownUsage(fake);
+  const close = async (s?: Stack) => {
+    await s?.close();
+    await fake.close();
+    await fs.rm(dir, { recursive: true, force: true });
+  };
+  try {
+    const s = await startStack(kind, { OPENAI_API_URL: fake.url, PRICING_PATH: path.join(dir, "prices.yaml"), ...env });
+    return { s, close: () => close(s) };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
 describe.each(storageKinds())("spend and budgets on %s storage", (kind) => {
-  let fake: FakeUpstream;
   let s: Stack;
-  let dir: string;
+  let close: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    dir = await fs.mkdtemp(path.join(os.tmpdir(), "spend-"));
-    await fs.writeFile(path.join(dir, "prices.yaml"), PRICES);
-    fake = await startFakeUpstream();
-    answerWithKnownUsage(fake);
     // Flushed by the tests themselves: what they read from the database is exactly what they made.
-    s = await startStack(kind, { OPENAI_API_URL: fake.url, PRICING_PATH: path.join(dir, "prices.yaml"), USAGE_FLUSH_INTERVAL: "1h" });
+    ({ s, close } = await pricedStack(kind, { USAGE_FLUSH_INTERVAL: "1h" }));
   });
-  afterAll(async () => {
-    await s?.close();
-    await fake?.close();
-    await fs.rm(dir, { recursive: true, force: true });
-  });
+  afterAll(() => close?.());
 
   const get = async (p: string) => (await (await s.manage(p)).json()) as Record<string, unknown>;
   const nanos = (usd: number) => Math.round(usd * 1e9);
@@ -187,22 +198,13 @@ describe.each(storageKinds())("spend and budgets on %s storage", (kind) => {
 });
 
 describe("usage with request events turned off", () => {
-  let fake: FakeUpstream;
   let s: Stack;
-  let dir: string;
+  let close: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    dir = await fs.mkdtemp(path.join(os.tmpdir(), "spend-noevents-"));
-    await fs.writeFile(path.join(dir, "prices.yaml"), PRICES);
-    fake = await startFakeUpstream();
-    answerWithKnownUsage(fake);
-    s = await startStack("embedded", { OPENAI_API_URL: fake.url, PRICING_PATH: path.join(dir, "prices.yaml"), OBSERVABILITY_ENABLED: "false" });
+    ({ s, close } = await pricedStack("embedded", { OBSERVABILITY_ENABLED: "false" }));
   });
-  afterAll(async () => {
-    await s?.close();
-    await fake?.close();
-    await fs.rm(dir, { recursive: true, force: true });
-  });
+  afterAll(() => close?.());
 
   it("still takes the counts the upstream reported, not the tokenizer's guess", async () => {
     const t = await seedToken(s);
