@@ -81,7 +81,7 @@ export async function buildDeps(config: Config, logger: Logger): Promise<Deps> {
   }
   const prefix = config.redis?.prefix ?? "";
   const changes = redis ? createRedisChangeFeed(redis.main, redis.sub, `${prefix}changes`, warn("change fan-out failed")) : createMemoryChangeFeed();
-  const eventLog = config.events.fileLog ? await jsonlWriter(config.events.fileLog) : undefined;
+  const eventLog = config.events.fileLog ? await jsonlWriter(config.events.fileLog, onError("event file sync failed")) : undefined;
   const streamRedis = config.events.bus === "redis-streams" ? redis : undefined;
   const bus = streamRedis
     ? createRedisBus(streamRedis.main, { stream: config.events.stream, maxLen: config.events.maxLen, capacity: config.events.bufferSize, batchSize: 500, onError: warn("event stream write failed") })

@@ -15,7 +15,8 @@ describe("JSONL event file", () => {
   it("has every event of a batch in the file, one JSON line each, once consume resolves", async () => {
     dir = await fs.mkdtemp(path.join(os.tmpdir(), "jsonl-"));
     const file = path.join(dir, "nested", "events.jsonl");
-    const writer = await jsonlWriter(file);
+    const syncErrors: unknown[] = [];
+    const writer = await jsonlWriter(file, (err) => syncErrors.push(err));
     const first = [sampleEvent(), sampleEvent({ path: 'a "quoted"\npath' })];
     await writer.consume(first);
     // Read through another descriptor at once: written, not waiting for the next sync.
@@ -26,6 +27,7 @@ describe("JSONL event file", () => {
     await writer.consume([sampleEvent()]);
     expect((await fs.readFile(file, "utf8")).split("\n")).toHaveLength(4);
     await writer.close();
+    expect(syncErrors).toEqual([]);
     expect((await fs.stat(file)).mode & 0o777).toBe(0o600);
   });
 });

@@ -13,7 +13,7 @@ const SYNC_INTERVAL_MS = 1000;
  * path ~3 µs a request under load, while only a crash of the whole machine can take what is not
  * synced yet.
  */
-export async function jsonlWriter(file: string): Promise<{ consume: EventConsumer; close(): Promise<void> }> {
+export async function jsonlWriter(file: string, onSyncError: (err: unknown) => void): Promise<{ consume: EventConsumer; close(): Promise<void> }> {
   await fs.mkdir(path.dirname(file), { recursive: true });
   const handle = await fs.open(file, "a", 0o600);
   let lastSync = 0;
@@ -32,7 +32,8 @@ export async function jsonlWriter(file: string): Promise<{ consume: EventConsume
       for (const e of batch) lines += encodeEvent(e) + "\n";
       await handle.appendFile(lines);
       if (Date.now() - lastSync >= SYNC_INTERVAL_MS) await sync();
-      else timer ??= setTimeout(() => void sync().catch(() => {}), SYNC_INTERVAL_MS - (Date.now() - lastSync)).unref();
+      // A sync that fails off the batch's path is reported; the events are in the file all the same.
+      else timer ??= setTimeout(() => void sync().catch(onSyncError), SYNC_INTERVAL_MS - (Date.now() - lastSync)).unref();
     },
     async close() {
       await syncing?.catch(() => {});

@@ -24,7 +24,7 @@ function isZlibHeader(b: Buffer): boolean {
  */
 export function decodeBody(body: Buffer, encoding: string | undefined, maxBytes: number): Buffer | undefined {
   if (encoding === undefined) return body.length <= maxBytes ? body : undefined;
-  const codings = (encoding ?? "")
+  const codings = encoding
     .split(",")
     .map((c) => c.trim().toLowerCase())
     .filter((c) => c !== "" && c !== "identity");
