@@ -18,7 +18,7 @@ import type { Logger } from "./observability/logger.js";
 import { createMetrics, type Metrics } from "./observability/metrics.js";
 import { createMemoryRateLimiter } from "./ratelimit/memory.js";
 import { createRedisRateLimiter } from "./ratelimit/redis.js";
-import { createRedisClient, throttledWarnings, whenReady } from "./redis/client.js";
+import { createRedisClient, settlesWithin, throttledWarnings, whenReady } from "./redis/client.js";
 import { createMemoryChangeFeed } from "./revocation/memory.js";
 import { createRedisChangeFeed } from "./revocation/redis.js";
 import { checkEncryptionKey } from "./security/key-check.js";
@@ -77,10 +77,14 @@ export async function buildDeps(config: Config, logger: Logger): Promise<Deps> {
   if (redis) {
     redis.main.on("error", warn("redis unavailable"));
     redis.sub.on("error", warn("redis subscriber unavailable"));
-    if (!(await whenReady(redis.main, 3000))) logger.warn("redis not reachable at start: serving degraded until it is");
   }
+  const reachable = redis ? await whenReady(redis.main, 3000) : true;
+  if (!reachable) logger.warn("redis not reachable at start: serving degraded until it is");
   const prefix = config.redis?.prefix ?? "";
   const changes = redis ? createRedisChangeFeed(redis.main, redis.sub, `${prefix}changes`, warn("change fan-out failed")) : createMemoryChangeFeed();
+  // Serving before the subscription is confirmed is safe (the confirmation drops the caches),
+  // but an instance that waits for it starts with caches it keeps.
+  if (reachable && !(await settlesWithin(changes.subscribed, 3000))) logger.warn("change fan-out not subscribed at start: caches are dropped once it is");
   const eventLog = config.events.fileLog ? await jsonlWriter(config.events.fileLog, onError("event file sync failed")) : undefined;
   const streamRedis = config.events.bus === "redis-streams" ? redis : undefined;
   const bus = streamRedis

@@ -15,6 +15,7 @@ import { createMemoryChangeFeed } from "../src/revocation/memory.js";
 import type { Change, ChangeFeed } from "../src/revocation/port.js";
 import { createRedisChangeFeed } from "../src/revocation/redis.js";
 import { redisUrl } from "../../../test/services.js";
+import { freePort, startRedisServer, stopRedisServer } from "./redis-server.js";
 
 const url = redisUrl();
 const clients: Redis[] = [];
@@ -67,7 +68,7 @@ if (url) feeds.push(["redis", async () => {
   await Promise.all([a, b, sa, sb].map(ready));
   const fa = createRedisChangeFeed(a, sa, channel, () => {});
   const fb = createRedisChangeFeed(b, sb, channel, () => {});
-  await new Promise((r) => setTimeout(r, 100));
+  await Promise.all([fa.subscribed, fb.subscribed]);
   return [fa, fb];
 }]);
 
@@ -84,6 +85,44 @@ describe.each(feeds)("change fan-out contract (%s)", (_name, make) => {
     await expect.poll(() => seenB, { timeout: 1000 }).toContainEqual(change);
     await a.close();
     await b.close();
+  });
+});
+
+describe.skipIf(!url)("change fan-out when the subscription is slow to be confirmed", () => {
+  it("drops the caches at the timeout, asks again, and then hears other instances", async () => {
+    const port = await freePort();
+    const server = await startRedisServer(port);
+    const at = `redis://127.0.0.1:${port}`;
+    const admin = createRedisClient({ url: at, cluster: false, commandTimeoutMs: 1000 }, "admin") as Redis;
+    const other = createRedisClient({ url: at, cluster: false, commandTimeoutMs: 1000 }, "other") as Redis;
+    const publisher = createRedisClient({ url: at, cluster: false, commandTimeoutMs: 1000 }, "pub") as Redis;
+    const subscriber = createRedisClient({ url: at, cluster: false, commandTimeoutMs: 200 }, "sub", { subscriber: true }) as Redis;
+    const otherSubscriber = createRedisClient({ url: at, cluster: false, commandTimeoutMs: 1000 }, "s2", { subscriber: true }) as Redis;
+    try {
+      await Promise.all([admin, other, publisher, subscriber].map(ready));
+      // Redis holds every client's commands for 600 ms: the SUBSCRIBE times out at 200.
+      await admin.call("CLIENT", "PAUSE", "600", "ALL");
+      const errors: unknown[] = [];
+      const feed = createRedisChangeFeed(publisher, subscriber, "changes", (err) => errors.push(err));
+      const seen: Change[] = [];
+      feed.subscribe((c) => seen.push(c));
+      let subscribed = false;
+      void feed.subscribed.then(() => (subscribed = true));
+      await expect.poll(() => seen, { timeout: 1000 }).toContainEqual({ kind: "all" });
+      expect(errors.length).toBeGreaterThan(0);
+      expect(subscribed).toBe(false);
+      await feed.subscribed;
+      seen.length = 0;
+      const sender = createRedisChangeFeed(other, otherSubscriber, "changes", () => {});
+      await sender.subscribed;
+      sender.publish({ kind: "project", id: "p1" });
+      await expect.poll(() => seen, { timeout: 1000 }).toContainEqual({ kind: "project", id: "p1" });
+      await sender.close();
+      await feed.close();
+    } finally {
+      for (const c of [admin, other, publisher, subscriber, otherSubscriber]) c.disconnect();
+      await stopRedisServer(server);
+    }
   });
 });
 

@@ -52,6 +52,18 @@ export function createRedisClient(cfg: RedisConfig, name: string, opts: { subscr
   return new ioredis.Redis(cfg.url, options);
 }
 
+/** Waits for `promise` to resolve, at most `timeoutMs`; false when it had not (or it failed). */
+export function settlesWithin(promise: Promise<unknown>, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), timeoutMs);
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      resolve(ok);
+    };
+    promise.then(() => done(true), () => done(false));
+  });
+}
+
 /** Waits for the first connection, at most `timeoutMs`; false when Redis is not there yet. */
 export function whenReady(client: RedisClient, timeoutMs: number): Promise<boolean> {
   if (client.status === "ready") return Promise.resolve(true);

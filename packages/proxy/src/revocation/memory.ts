@@ -14,5 +14,6 @@ export function createMemoryChangeFeed(): ChangeFeed {
     async close() {
       listeners.clear();
     },
+    subscribed: Promise.resolve(),
   };
 }

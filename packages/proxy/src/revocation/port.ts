@@ -13,4 +13,6 @@ export interface ChangeFeed {
   publish(change: Change): void;
   subscribe(listener: (change: Change) => void): () => void;
   close(): Promise<void>;
+  /** Settles once changes from other instances can reach this one (at once in-process). */
+  readonly subscribed: Promise<void>;
 }

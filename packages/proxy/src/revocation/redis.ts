@@ -22,6 +22,7 @@ export function createRedisChangeFeed(publisher: RedisClient, subscriber: RedisC
   const listeners = new Set<(change: Change) => void>();
   const origin = `${process.pid}-${Math.random().toString(36).slice(2)}`;
   let owed = false;
+  let closed = false;
   const deliver = (change: Change) => {
     for (const listener of listeners) listener(change);
   };
@@ -49,8 +50,22 @@ export function createRedisChangeFeed(publisher: RedisClient, subscriber: RedisC
     }
   });
   // Resubscribing is idempotent; once it is confirmed, no later message can be missed, so
-  // what was cached while disconnected is dropped then (the first time, the caches are empty).
-  const subscribe = () => void subscriber.subscribe(channel).then(() => deliver({ kind: "all" }), onError);
+  // what was cached while disconnected is dropped then. A confirmation that does not come (a
+  // timeout) drops it too, and the subscription is asked for again.
+  let confirmed!: () => void;
+  const subscribed = new Promise<void>((resolve) => (confirmed = resolve));
+  const subscribe = () =>
+    void subscriber.subscribe(channel).then(
+      () => {
+        deliver({ kind: "all" });
+        confirmed();
+      },
+      (err: unknown) => {
+        onError(err);
+        deliver({ kind: "all" });
+        setTimeout(() => !closed && subscriber.status === "ready" && subscribe(), RETRY_MS).unref();
+      },
+    );
   subscriber.on("ready", subscribe);
   if (subscriber.status === "ready") subscribe();
   return {
@@ -63,10 +78,12 @@ export function createRedisChangeFeed(publisher: RedisClient, subscriber: RedisC
       return () => listeners.delete(listener);
     },
     async close() {
+      closed = true;
       clearInterval(retry);
       listeners.clear();
       subscriber.off("ready", subscribe);
       await subscriber.unsubscribe(channel).catch(() => {});
     },
+    subscribed,
   };
 }

@@ -1,6 +1,6 @@
 import type { ChildProcess } from "node:child_process";
 import net from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config.js";
 import { postgresUrl } from "../../../../test/services.js";
 import { startFakeUpstream, type FakeUpstream } from "../fake-upstream.js";
@@ -70,6 +70,12 @@ describe.skipIf(!pg)("revocation across instances survives a Redis outage (issue
     // Each instance reaches Redis through its own relay, so either can be cut off alone.
     a = await startStack("postgres", { ...env, REDIS_URL: `redis://127.0.0.1:${relayA.port}` });
     b = await startStack("postgres", { ...env, REDIS_URL: `redis://127.0.0.1:${relayB.port}` });
+  });
+  // A test that failed with Redis down or a relay cut must not fail the ones after it.
+  beforeEach(async () => {
+    if (!redis || redis.exitCode !== null || redis.signalCode !== null) redis = await startRedisServer(redisPort);
+    relayA.restore();
+    relayB.restore();
   });
   afterAll(async () => {
     await a?.close();
