@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decodeEvent, encodeEvent, proxyEventSchema, type ProxyEvent } from "./index.js";
+import { decodeEvent, encodeEvent, jsonLines, proxyEventSchema, type ProxyEvent } from "./index.js";
 import { sampleEvent } from "./testing.js";
 
 describe("event contract", () => {
@@ -22,6 +22,16 @@ describe("event contract", () => {
     // The fields in the schema's order, as the proxy builds them.
     const inOrder = (e: ProxyEvent) => Object.fromEntries(Object.keys(proxyEventSchema.shape).map((k) => [k, e[k as keyof ProxyEvent]]));
     for (const event of events) expect(encodeEvent(event)).toBe(JSON.stringify(inOrder(event)));
+  });
+
+  it("writes a batch as the events' JSON lines in UTF-8, growing past its first guess of the size", () => {
+    const wide = "中文 🚀 é\n".repeat(2000);
+    const events = [sampleEvent(), sampleEvent({ model: wide, response_headers: { "x-wide": wide } }), sampleEvent({ request_body: "" }), sampleEvent()];
+    const lines = events.map((e) => encodeEvent(e) + "\n").join("");
+    const data = jsonLines(events);
+    expect(data.toString("utf8")).toBe(lines);
+    expect(data.length).toBe(Buffer.byteLength(lines));
+    expect(jsonLines([]).length).toBe(0);
   });
 
   it("accepts nullable fields as null", () => {

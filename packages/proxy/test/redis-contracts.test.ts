@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { type Redis } from "ioredis";
-import { decodeEvent, type ProxyEvent } from "@llm-proxy/events";
+import { decodeEvent, encodeEvent, type ProxyEvent } from "@llm-proxy/events";
 import { sampleEvent } from "@llm-proxy/events/testing";
 import { afterAll, describe, expect, it } from "vitest";
 import { createMemoryBus } from "../src/bus/memory.js";
@@ -150,6 +150,24 @@ describe("event bus contract", () => {
     const entries = await c.xrange(stream, "-", "+");
     expect(entries.map(([, fields]) => (decodeEvent(fields[1] as string) as { ok: true; event: ProxyEvent }).event.id)).toEqual(sent.map((e) => e.id));
     expect(bus.stats()).toMatchObject({ published: 250, dropped: 0 });
+    await c.del(stream);
+  });
+});
+
+describe.skipIf(!url)("redis event chunks", () => {
+  it("splits a batch into script calls of at most 100 events or 1 MB, each entry the event's own JSON", async () => {
+    const c = client();
+    await ready(c);
+    const stream = `test-events-${randomUUID()}`;
+    const bus = createRedisBus(c, { stream, maxLen: 0, capacity: 10_000, batchSize: 500, onError: () => {} });
+    const big = "x".repeat(300 * 1024);
+    // 230 events: by count three calls at least; five events of 300 KB make the byte cap split too.
+    const sent = Array.from({ length: 230 }, (_, i) => sampleEvent(i % 50 === 7 ? { response_body: big } : { model: `模型 🚀 ${i}` }));
+    sent.forEach((e) => bus.publish(e));
+    await bus.close();
+    const entries = await c.xrange(stream, "-", "+");
+    expect(entries.map(([, fields]) => fields[1])).toEqual(sent.map(encodeEvent));
+    expect(bus.stats()).toMatchObject({ published: 230, dropped: 0 });
     await c.del(stream);
   });
 });

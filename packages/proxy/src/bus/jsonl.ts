@@ -1,33 +1,7 @@
 import fs from "node:fs/promises";
 import path from "node:path";
-import { encodeEvent, type ProxyEvent } from "@llm-proxy/events";
+import { jsonLines } from "@llm-proxy/events";
 import type { EventConsumer } from "./memory.js";
-
-/** Bytes given to a batch per event at first: an event with two small bodies is about 1.2 KB. */
-const BYTES_PER_EVENT = 1536;
-
-/**
- * A batch as JSON lines in UTF-8, each event's text written into one Buffer on its own. Joining
- * the texts first and converting the result with `Buffer.from` cost more than the encoding
- * itself: V8 walks a string built of thousands of pieces slowly.
- */
-export function jsonLines(events: readonly ProxyEvent[]): Buffer {
-  let data = Buffer.allocUnsafe(Math.max(4096, events.length * BYTES_PER_EVENT));
-  let at = 0;
-  for (const event of events) {
-    const text = encodeEvent(event);
-    // A UTF-16 unit takes at most 3 bytes in UTF-8.
-    const need = at + text.length * 3 + 1;
-    if (need > data.length) {
-      const grown = Buffer.allocUnsafe(Math.max(need, data.length * 2));
-      data.copy(grown, 0, 0, at);
-      data = grown;
-    }
-    at += data.write(text, at);
-    data[at++] = 0x0a;
-  }
-  return data.subarray(0, at);
-}
 
 /** Longest time a written event waits for its fsync. */
 const SYNC_INTERVAL_MS = 1000;
