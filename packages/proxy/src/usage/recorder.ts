@@ -165,13 +165,12 @@ export class UsageRecorder implements Unflushed {
 
   /** Puts a row that could not be written back among the pending ones. */
   private merge(p: Pending): void {
-    if (p.table === "usage_hourly") return this.mergeRollup(p.row);
-    const d = p.row;
-    this.addToken(d.id, d.requests, d.cache_hits, d.prompt_tokens, d.completion_tokens, d.spend_nanos, d.last_used_at?.getTime() ?? null);
-  }
-
-  private mergeRollup(d: UsageRow): void {
-    this.addRollup(d.project_id, d.model, d.hour.getTime(), d.requests, d.errors, d.cache_hits, d.prompt_tokens, d.completion_tokens, d.cost_nanos);
+    if (p.table === "usage_hourly") {
+      const u = p.row;
+      return this.addRollup(u.project_id, u.model, u.hour.getTime(), u.requests, u.errors, u.cache_hits, u.prompt_tokens, u.completion_tokens, u.cost_nanos);
+    }
+    const t = p.row;
+    this.addToken(t.id, t.requests, t.cache_hits, t.prompt_tokens, t.completion_tokens, t.spend_nanos, t.last_used_at?.getTime() ?? null);
   }
 
   // The two below run for every request: numbers in, the pending row added to in place (no delta objects).
