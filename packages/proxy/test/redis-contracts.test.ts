@@ -156,19 +156,29 @@ describe("event bus contract", () => {
 
 describe.skipIf(!url)("redis event chunks", () => {
   it("splits a batch into script calls of at most 100 events or 1 MB, each entry the event's own JSON", async () => {
-    const c = client();
-    await ready(c);
-    const stream = `test-events-${randomUUID()}`;
-    const bus = createRedisBus(c, { stream, maxLen: 0, capacity: 10_000, batchSize: 500, onError: () => {} });
-    const big = "x".repeat(300 * 1024);
-    // 230 events: by count three calls at least; five events of 300 KB make the byte cap split too.
-    const sent = Array.from({ length: 230 }, (_, i) => sampleEvent(i % 50 === 7 ? { response_body: big } : { model: `模型 🚀 ${i}` }));
-    sent.forEach((e) => bus.publish(e));
-    await bus.close();
-    const entries = await c.xrange(stream, "-", "+");
-    expect(entries.map(([, fields]) => fields[1])).toEqual(sent.map(encodeEvent));
-    expect(bus.stats()).toMatchObject({ published: 230, dropped: 0 });
-    await c.del(stream);
+    // A Redis of its own, so that its command counts are this test's alone.
+    const port = await freePort();
+    const server = await startRedisServer(port);
+    const c = createRedisClient({ url: `redis://127.0.0.1:${port}`, cluster: false, commandTimeoutMs: 5000 }, "chunks") as Redis;
+    try {
+      await ready(c);
+      const bus = createRedisBus(c, { stream: "events", maxLen: 0, capacity: 10_000, batchSize: 500, onError: () => {} });
+      const big = "x".repeat(400 * 1024);
+      // Events 10–12 carry 400 KB each: the first call ends at the 13th event (1 MB reached), then
+      // 100 events per call: 13–112, 113–212, 213–229. Four calls; by count alone there were three.
+      const sent = Array.from({ length: 230 }, (_, i) => sampleEvent(i >= 10 && i <= 12 ? { response_body: big } : { model: `模型 🚀 ${i}` }));
+      sent.forEach((e) => bus.publish(e));
+      await bus.close();
+      const entries = await c.xrange("events", "-", "+");
+      expect(entries.map(([, fields]) => fields[1])).toEqual(sent.map(encodeEvent));
+      expect(bus.stats()).toMatchObject({ published: 230, dropped: 0 });
+      const stats = (await c.info("commandstats")) as string;
+      const calls = [...stats.matchAll(/^cmdstat_eval(?:sha)?:calls=(\d+)/gm)].reduce((n, m) => n + Number(m[1]), 0);
+      expect(calls).toBe(4);
+    } finally {
+      c.disconnect();
+      await stopRedisServer(server);
+    }
   });
 });
 
