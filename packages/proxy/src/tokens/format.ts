@@ -8,13 +8,11 @@ export function generateTokenSecret(): string {
   return "sk-" + randomBytes(16).toString("base64url");
 }
 
+/** `sk-` and 22 base64url characters: 132 bits, which decode to exactly 16 bytes. */
+const WELL_FORMED = /^sk-[A-Za-z0-9_-]{22}$/;
+
 export function isWellFormedToken(secret: string): boolean {
-  return (
-    secret.length === 25 &&
-    secret.startsWith("sk-") &&
-    /^[A-Za-z0-9_-]{22}$/.test(secret.slice(3)) &&
-    Buffer.from(secret.slice(3), "base64url").length === 16
-  );
+  return WELL_FORMED.test(secret);
 }
 
 /** `sk-` + first 4 + `*` × (n−8) + last 4 of the rest; other strings unchanged (inventory §2.1). */
