@@ -5,6 +5,9 @@ describe("cleanLabel", () => {
   it("keeps an ordinary model name as it is", () => {
     expect(cleanLabel("gpt-4o-mini-2024-07-18")).toBe("gpt-4o-mini-2024-07-18");
     expect(cleanLabel("claude-3-5-sonnet@20241022")).toBe("claude-3-5-sonnet@20241022");
+    expect(cleanLabel("my model v2")).toBe("my model v2");
+    expect(cleanLabel(" my model v2 ")).toBe("my model v2");
+    expect(cleanLabel("x".repeat(200))).toHaveLength(200);
   });
 
   it("removes NUL and every other C0 and C1 control character, and DEL", () => {

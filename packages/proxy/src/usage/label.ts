@@ -5,6 +5,8 @@
  */
 // eslint-disable-next-line no-control-regex
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+/** Printable ASCII, starting and ending with a non-space: already clean. */
+const PRINTABLE = /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/;
 /** A UTF-16 surrogate without its other half: not encodable as UTF-8. */
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
@@ -16,6 +18,8 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
  */
 export function cleanLabel(value: unknown, max = 200): string | undefined {
   if (typeof value !== "string") return undefined;
+  // The usual model name: printable ASCII, nothing to trim, within the limit (one character a code point).
+  if (value.length <= max && PRINTABLE.test(value)) return value;
   let text = value.replace(UNSAFE, "").replace(LONE_SURROGATE, "\ufffd").trim();
   let chars = 0;
   let end = 0;
