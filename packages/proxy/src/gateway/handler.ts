@@ -57,21 +57,17 @@ export function createGateway(deps: GatewayDeps): Gateway {
     x.res.end(text);
   }
 
-  async function run(x: Exchange): Promise<void> {
-    for (const stage of STAGES) {
-      let outcome = stage(x, deps);
-      if (outcome instanceof Promise) outcome = await outcome;
-      if (outcome === "continue") continue;
-      if (outcome !== "answered") refuse(x, outcome);
-      return;
-    }
-  }
-
   async function handle(req: IncomingMessage, res: ServerResponse, provider: Provider): Promise<void> {
     const x = newExchange(req, res, provider, breakers.get(provider.name) as CircuitBreaker);
     deps.metrics.inFlight.inc();
     try {
-      await run(x);
+      for (const stage of STAGES) {
+        let outcome = stage(x, deps);
+        if (outcome instanceof Promise) outcome = await outcome;
+        if (outcome === "continue") continue;
+        if (outcome !== "answered") refuse(x, outcome);
+        break;
+      }
     } catch (err) {
       if (req.errored || res.destroyed) {
         // The client went away mid-request (an aborted upload): nothing to answer, nobody to blame upstream.

@@ -74,7 +74,7 @@ export function finish(x: Exchange, deps: Deps, finishing: Set<Promise<void>>): 
       deps.logger.error({ err, request_id: x.requestId }, "failed to record request");
     }
   };
-  if (x.res.writableFinished || x.res.destroyed) setImmediate(run);
+  if (x.res.writableFinished || x.res.destroyed) run();
   else x.res.once("close", run);
 }
 

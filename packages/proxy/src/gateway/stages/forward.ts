@@ -70,6 +70,6 @@ export async function forward(x: Exchange, deps: Deps): Promise<Outcome> {
     }
     x.breaker.record(failure ? x.status : result.status);
   }
-  await cacheStore(x, deps);
+  if (x.cache?.store) await cacheStore(x, deps);
   return "answered";
 }
