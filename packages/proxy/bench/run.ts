@@ -12,7 +12,9 @@
  * request events; DATABASE_URL and REDIS_URL for the PostgreSQL + Redis column (skipped without
  * them; point them at a database of its own, the bench creates a project and tokens there);
  * BENCH_PEER, the base URL of a running Portkey gateway (pin it to core 1 yourself), for the
- * "vs Portkey" ratio; BENCH_AGENT_PIPE=1 adds the former reference, a `node:http` Agent pipe.
+ * "vs Portkey" ratio; BENCH_AGENT_PIPE=1 adds the former reference, a `node:http` Agent pipe;
+ * BENCH_FLOOR=1 adds the required-work floor (floor.ts): the contract's per-request work and
+ * nothing else, in one function, the nearest the proxy's throughput can come to the pipe.
  * BENCH_PROXY: the proxy's command line (default what `npm start` runs, the compiled build);
  * BENCH_BASELINE: a second one (e.g. an older build) measured alongside, both modes, for A/B.
  *
@@ -276,6 +278,9 @@ async function main() {
     children.push(pipe.proc);
     const agentPipe = process.env.BENCH_AGENT_PIPE === "1" ? await start(pin(1, tsx("packages/proxy/bench/agent-pipe.ts").concat(upstream)), process.env, /port (\d+)/) : undefined;
     if (agentPipe) children.push(agentPipe.proc);
+    const floorToken = "sk-bench-floor";
+    const floor = process.env.BENCH_FLOOR === "1" ? await start(pin(1, tsx("packages/proxy/bench/floor.ts").concat(upstream, floorToken)), process.env, /port (\d+)/) : undefined;
+    if (floor) children.push(floor.proc);
     proxies.push(await startProxy("embedded", upstream, undefined));
     if (services) proxies.push(await startProxy("PostgreSQL + Redis", upstream, services));
     if (BASELINE_CMD) {
@@ -292,6 +297,7 @@ async function main() {
       ["upstream direct", upstream + route, json, up.proc.pid],
       ["undici pipe", pipeUrl, json, pipe.proc.pid],
       ...(agentPipe ? [["node:http Agent pipe", `http://127.0.0.1:${agentPipe.match[1]}${route}`, json, agentPipe.proc.pid] as Load] : []),
+      ...(floor ? [["required-work floor", `http://127.0.0.1:${floor.match[1]}${route}`, { ...json, authorization: `Bearer ${floorToken}` }, floor.proc.pid] as Load] : []),
       ...proxies.map((p): Load => [`proxy ${p.name}`, p.api + route, { ...json, authorization: `Bearer ${p.token}` }, p.proc.pid]),
       ...(peer ? [["Portkey (BENCH_PEER)", peer + route, peerHeaders, undefined] as Load] : []),
       ["undici pipe SSE", pipeUrl, { ...json, ...stream }, pipe.proc.pid],
