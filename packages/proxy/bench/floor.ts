@@ -3,6 +3,7 @@ import fs from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
+import { Redis } from "ioredis";
 import { Pool, type Dispatcher } from "undici";
 
 /**
@@ -10,12 +11,17 @@ import { Pool, type Dispatcher } from "undici";
  * as one function on the undici pipe with nothing to configure, to show what that work costs at
  * the very least. It looks the bearer up in a Map, reads and parses the body (the model), sends it
  * upstream with the contract's headers, adds them to the answer, keeps the answer and parses its
- * usage, and appends the event (`JSON.stringify`, base64 bodies) to a JSONL file every 10 ms. No
- * limits, metrics, usage rows, breaker, cache, timeouts, hop-by-hop handling or error paths: the
- * proxy's ratio can come near this one, not above it.
+ * usage, and appends the event (`JSON.stringify`, base64 bodies) to a JSONL file every 10 ms, or
+ * with a Redis URL and stream key to a Redis stream (one script call of XADDs per 100 events, as
+ * the proxy writes them). No limits, metrics, usage rows, breaker, cache, timeouts, hop-by-hop
+ * handling or error paths: the proxy's ratio can come near this one, not above it.
+ *
+ * Arguments: upstream origin, bearer secret, [Redis URL, stream key].
  */
-const upstream = new URL(process.argv[2] ?? "http://127.0.0.1:1");
-const secret = process.argv[3] ?? "";
+const [, , upstreamUrl = "http://127.0.0.1:1", secret = "", redisUrl, streamKey = ""] = process.argv;
+const upstream = new URL(upstreamUrl);
+const redis = redisUrl ? new Redis(redisUrl) : undefined;
+const XADDS = "for i = 1, #ARGV do redis.call('XADD', KEYS[1], '*', 'data', ARGV[i]) end return #ARGV";
 const pool = new Pool(upstream.origin, { connections: 1024, keepAliveTimeout: 90_000 });
 const tokens = new Map([[`Bearer ${secret}`, { id: randomUUID(), projectId: randomUUID(), apiKey: "sk-bench-upstream-key" }]]);
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "llm-proxy-floor-"));
@@ -28,7 +34,10 @@ const publish = (event: string) => {
     timer = undefined;
     const batch = queue;
     queue = [];
-    fs.write(file, batch.join("\n") + "\n", () => {});
+    if (!redis) return void fs.write(file, batch.join("\n") + "\n", () => {});
+    const pipeline = redis.pipeline();
+    for (let i = 0; i < batch.length; i += 100) pipeline.eval(XADDS, 1, streamKey, ...batch.slice(i, i + 100));
+    void pipeline.exec();
   }, 10);
 };
 const iso = () => new Date().toISOString();
@@ -103,5 +112,7 @@ server.listen(0, "127.0.0.1", () => {
 });
 process.on("SIGTERM", () => {
   fs.rmSync(dir, { recursive: true, force: true });
-  process.exit(0);
+  if (!redis) process.exit(0);
+  // The bench's events do not stay in a shared Redis.
+  void redis.del(streamKey).finally(() => process.exit(0));
 });

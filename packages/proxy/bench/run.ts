@@ -14,7 +14,8 @@
  * BENCH_PEER, the base URL of a running Portkey gateway (pin it to core 1 yourself), for the
  * "vs Portkey" ratio; BENCH_AGENT_PIPE=1 adds the former reference, a `node:http` Agent pipe;
  * BENCH_FLOOR=1 adds the required-work floor (floor.ts): the contract's per-request work and
- * nothing else, in one function, the nearest the proxy's throughput can come to the pipe.
+ * nothing else, in one function, the nearest the proxy's throughput can come to the pipe (with
+ * REDIS_URL also a second floor whose events go to a Redis stream).
  * BENCH_PROXY: the proxy's command line (default what `npm start` runs, the compiled build);
  * BENCH_BASELINE: a second one (e.g. an older build) measured alongside, both modes, for A/B.
  *
@@ -280,7 +281,8 @@ async function main() {
     if (agentPipe) children.push(agentPipe.proc);
     const floorToken = "sk-bench-floor";
     const floor = process.env.BENCH_FLOOR === "1" ? await start(pin(1, tsx("packages/proxy/bench/floor.ts").concat(upstream, floorToken)), process.env, /port (\d+)/) : undefined;
-    if (floor) children.push(floor.proc);
+    const redisFloor = floor && services ? await start(pin(1, tsx("packages/proxy/bench/floor.ts").concat(upstream, floorToken, services.redisUrl, `bench-floor-${Date.now()}-events`)), process.env, /port (\d+)/) : undefined;
+    for (const f of [floor, redisFloor]) if (f) children.push(f.proc);
     proxies.push(await startProxy("embedded", upstream, undefined));
     if (services) proxies.push(await startProxy("PostgreSQL + Redis", upstream, services));
     if (BASELINE_CMD) {
@@ -298,6 +300,7 @@ async function main() {
       ["undici pipe", pipeUrl, json, pipe.proc.pid],
       ...(agentPipe ? [["node:http Agent pipe", `http://127.0.0.1:${agentPipe.match[1]}${route}`, json, agentPipe.proc.pid] as Load] : []),
       ...(floor ? [["required-work floor", `http://127.0.0.1:${floor.match[1]}${route}`, { ...json, authorization: `Bearer ${floorToken}` }, floor.proc.pid] as Load] : []),
+      ...(redisFloor ? [["required-work floor, events to Redis", `http://127.0.0.1:${redisFloor.match[1]}${route}`, { ...json, authorization: `Bearer ${floorToken}` }, redisFloor.proc.pid] as Load] : []),
       ...proxies.map((p): Load => [`proxy ${p.name}`, p.api + route, { ...json, authorization: `Bearer ${p.token}` }, p.proc.pid]),
       ...(peer ? [["Portkey (BENCH_PEER)", peer + route, peerHeaders, undefined] as Load] : []),
       ["undici pipe SSE", pipeUrl, { ...json, ...stream }, pipe.proc.pid],
