@@ -46,16 +46,28 @@ export const TEST_MANAGEMENT_TOKEN = "test-management-token-0123456789";
 export async function startStack(kind: StorageKind, env: Record<string, string> = {}, logger?: Logger): Promise<Stack> {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "llm-proxy-test-"));
   const pg = kind === "postgres" && !env.DATABASE_URL ? await freshPostgresDatabase() : undefined;
-  const config = loadConfig({
-    LISTEN_ADDR: "127.0.0.1:0",
-    ADMIN_UI_LISTEN_ADDR: "127.0.0.1:0",
-    DATA_DIR: dataDir,
-    MANAGEMENT_TOKEN: TEST_MANAGEMENT_TOKEN,
-    SHUTDOWN_TIMEOUT: "5s",
-    ...(pg ? { DATABASE_URL: pg.url } : {}),
-    ...env,
-  });
-  const server = await startServer(config, logger ?? createLogger({ level: process.env.TEST_LOG_LEVEL ?? "silent", format: "json" }));
+  const removeStorage = async () => {
+    await pg?.drop();
+    await fs.rm(dataDir, { recursive: true, force: true });
+  };
+  let config: Config;
+  let server: RunningServer;
+  try {
+    config = loadConfig({
+      LISTEN_ADDR: "127.0.0.1:0",
+      ADMIN_UI_LISTEN_ADDR: "127.0.0.1:0",
+      DATA_DIR: dataDir,
+      MANAGEMENT_TOKEN: TEST_MANAGEMENT_TOKEN,
+      SHUTDOWN_TIMEOUT: "5s",
+      ...(pg ? { DATABASE_URL: pg.url } : {}),
+      ...env,
+    });
+    server = await startServer(config, logger ?? createLogger({ level: process.env.TEST_LOG_LEVEL ?? "silent", format: "json" }));
+  } catch (err) {
+    // A test that expects the start to fail leaves no directory or database behind.
+    await removeStorage();
+    throw err;
+  }
   return {
     ...server,
     config,
@@ -69,8 +81,7 @@ export async function startStack(kind: StorageKind, env: Record<string, string> 
     },
     async close() {
       await server.stop();
-      await pg?.drop();
-      await fs.rm(dataDir, { recursive: true, force: true });
+      await removeStorage();
     },
   };
 }
