@@ -1,4 +1,5 @@
 import http from "node:http";
+import { serve } from "./serve.js";
 
 /**
  * The benchmark's former reference, an extra column with BENCH_AGENT_PIPE=1: a `node:http`
@@ -14,8 +15,4 @@ const server = http.createServer((req, res) => {
   up.on("error", () => res.destroy());
   req.pipe(up);
 });
-server.listen(0, "127.0.0.1", () => {
-  const addr = server.address();
-  process.stdout.write(`port ${typeof addr === "object" && addr ? addr.port : 0}\n`);
-});
-process.on("SIGTERM", () => process.exit(0));
+serve(server);

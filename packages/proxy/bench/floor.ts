@@ -4,7 +4,8 @@ import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { Redis } from "ioredis";
-import { Pool, type Dispatcher } from "undici";
+import type { Dispatcher } from "undici";
+import { serve, upstreamPool } from "./serve.js";
 
 /**
  * `BENCH_FLOOR=1`: the least work the contract asks of a gateway for each JSON request, written
@@ -22,7 +23,7 @@ const [, , upstreamUrl = "http://127.0.0.1:1", secret = "", redisUrl, streamKey 
 const upstream = new URL(upstreamUrl);
 const redis = redisUrl ? new Redis(redisUrl) : undefined;
 const XADDS = "for i = 1, #ARGV do redis.call('XADD', KEYS[1], '*', 'data', ARGV[i]) end return #ARGV";
-const pool = new Pool(upstream.origin, { connections: 1024, keepAliveTimeout: 90_000 });
+const pool = upstreamPool(upstream);
 const tokens = new Map([[`Bearer ${secret}`, { id: randomUUID(), projectId: randomUUID(), apiKey: "sk-bench-upstream-key" }]]);
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "llm-proxy-floor-"));
 const file = fs.openSync(path.join(dir, "events.jsonl"), "a");
@@ -105,14 +106,8 @@ const server = http.createServer((req, res) => {
     pool.dispatch({ path: req.url ?? "/", method: req.method as Dispatcher.HttpMethod, headers, body }, handler);
   });
 });
-server.keepAliveTimeout = 120_000;
-server.listen(0, "127.0.0.1", () => {
-  const addr = server.address();
-  process.stdout.write(`port ${typeof addr === "object" && addr ? addr.port : 0}\n`);
-});
-process.on("SIGTERM", () => {
+serve(server, () => {
   fs.rmSync(dir, { recursive: true, force: true });
-  if (!redis) process.exit(0);
   // The bench's events do not stay in a shared Redis.
-  void redis.del(streamKey).finally(() => process.exit(0));
+  return redis?.del(streamKey);
 });

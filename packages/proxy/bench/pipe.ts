@@ -1,6 +1,6 @@
 import http from "node:http";
 import { Writable } from "node:stream";
-import { Pool } from "undici";
+import { serve, upstreamPool } from "./serve.js";
 
 /**
  * The benchmark's reference (SPEC §10): a bare undici pipe, the floor for any Node.js proxy. A
@@ -9,7 +9,7 @@ import { Pool } from "undici";
  * The gap between it and llm-proxy is what the data plane costs.
  */
 const upstream = new URL(process.argv[2] ?? "http://127.0.0.1:1");
-const pool = new Pool(upstream.origin, { connections: 1024, keepAliveTimeout: 90_000 });
+const pool = upstreamPool(upstream);
 const server = http.createServer((req, res) => {
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.headers)) {
@@ -32,9 +32,4 @@ const server = http.createServer((req, res) => {
     })
     .catch(() => res.destroy());
 });
-server.keepAliveTimeout = 120_000;
-server.listen(0, "127.0.0.1", () => {
-  const addr = server.address();
-  process.stdout.write(`port ${typeof addr === "object" && addr ? addr.port : 0}\n`);
-});
-process.on("SIGTERM", () => process.exit(0));
+serve(server);

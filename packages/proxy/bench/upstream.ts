@@ -1,4 +1,5 @@
 import http from "node:http";
+import { serve } from "./serve.js";
 
 /**
  * The benchmark's fake OpenAI upstream: a fixed chat completion as JSON, or as a 10-chunk SSE
@@ -29,9 +30,4 @@ const server = http.createServer((req, res) => {
     res.end(completion);
   });
 });
-server.keepAliveTimeout = 120_000;
-server.listen(0, "127.0.0.1", () => {
-  const addr = server.address();
-  process.stdout.write(`port ${typeof addr === "object" && addr ? addr.port : 0}\n`);
-});
-process.on("SIGTERM", () => process.exit(0));
+serve(server);
